@@ -1,0 +1,30 @@
+//! Embeds the saved queries of `queries/` in the binary, so the tool runs from anywhere.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=queries");
+    println!("cargo:rerun-if-changed=ontology");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("queries/ folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rq"))
+        .collect();
+    names.sort();
+    let mut out = String::from("/// The saved queries, (file name, text), in name order.\npub const EMBEDDED: &[(&str, &str)] = &[\n");
+    for n in &names {
+        let path = dir.join(n);
+        writeln!(
+            out,
+            "    ({n:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("queries.rs");
+    std::fs::write(dest, out).unwrap();
+}

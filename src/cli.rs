@@ -1,0 +1,476 @@
+//! The command line's edge: what each command does with the library, progress bars,
+//! human-readable summaries, context-rich errors and exit codes.
+//!
+//! Exit codes: 0 success; 1 the command failed (bad store, bad query, unwritable output);
+//! 2 bad usage (from the argument parser); 3 the command finished but some inputs were
+//! skipped (each reported on standard error with its reason).
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::corpus;
+use crate::export::{self, QuadWriter};
+use crate::graph::{self, GraphOptions, Record};
+use crate::pipeline::{self, Options, Progress};
+use crate::query::{self, ResultFormat};
+use crate::store::Store;
+use crate::vocab::{Scheme, Vocabulary};
+
+/// How a command ended, beyond plain success or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// Finished, but some inputs were skipped.
+    SomeInputsFailed,
+}
+
+/// Turns a command's result into the process exit code, printing the error chain.
+pub fn exit(result: Result<Outcome>) -> ExitCode {
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeInputsFailed) => ExitCode::from(3),
+        Err(e) => {
+            let mut msg = format!("privacy-kg: error: {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!(": {cause}"));
+            }
+            eprintln!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Settings shared by `build` and `extract`.
+pub struct ExtractSettings {
+    pub base: String,
+    pub jobs: Option<usize>,
+    pub ontology: Option<PathBuf>,
+    pub max_bytes: u64,
+}
+
+impl ExtractSettings {
+    fn vocabulary(&self) -> Result<Vocabulary> {
+        load_vocabulary(self.ontology.as_deref())
+    }
+
+    fn options(&self) -> Result<Options> {
+        graph::check_base(&self.base).context("--base")?;
+        Ok(Options {
+            graph: GraphOptions {
+                base: self.base.clone(),
+            },
+            jobs: self.jobs,
+            limits: corpus::Limits {
+                max_bytes: self.max_bytes,
+            },
+        })
+    }
+}
+
+fn load_vocabulary(dir: Option<&Path>) -> Result<Vocabulary> {
+    Ok(match dir {
+        Some(d) => Vocabulary::from_dir(d)?,
+        None => Vocabulary::embedded()?,
+    })
+}
+
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap()
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// `privacy-kg build`
+pub fn build(
+    paths: &[String],
+    store_path: Option<&Path>,
+    settings: ExtractSettings,
+    run_queries: bool,
+) -> Result<Outcome> {
+    let vocab = settings.vocabulary()?;
+    let options = settings.options()?;
+    let store = match store_path {
+        Some(p) => Store::open(p)?,
+        None => Store::memory()?,
+    };
+    let bar = progress_bar(0, "extracting");
+    let summary = pipeline::build(paths, &store, &vocab, &options, &|p| match p {
+        Progress::Found(n) => bar.set_length(n as u64),
+        Progress::Done(_) => bar.inc(1),
+    })?;
+    bar.finish_and_clear();
+    for f in &summary.failed {
+        eprintln!("privacy-kg: skipped {f}");
+    }
+    for w in &summary.warnings {
+        eprintln!("privacy-kg: warning: {w}");
+    }
+    let mut out = std::io::stdout().lock();
+    let where_ = store_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "memory".into());
+    writeln!(out, "privacy-kg build: {where_}")?;
+    writeln!(
+        out,
+        "  documents   {} loaded, {} unchanged, {} replaced, {} skipped",
+        summary.loaded,
+        summary.unchanged,
+        summary.replaced,
+        summary.failed.len()
+    )?;
+    let total: usize = summary.practices.values().map(|(a, n)| a + n).sum();
+    writeln!(out, "  practices   {total}")?;
+    for (kind, (affirmed, negated)) in &summary.practices {
+        writeln!(
+            out,
+            "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
+        )?;
+    }
+    writeln!(
+        out,
+        "  triples     {} loaded; the store holds {} in {} graphs",
+        summary.quads_loaded, summary.store_quads, summary.store_graphs
+    )?;
+    let secs = summary.elapsed.as_secs_f64();
+    writeln!(
+        out,
+        "  time        {secs:.2} s ({:.0} documents/s)",
+        (summary.loaded + summary.unchanged) as f64 / secs.max(1e-9)
+    )?;
+    writeln!(out, "  warnings    {}", summary.warnings.len())?;
+    drop(out);
+    if run_queries {
+        run_all_queries(&store, ResultFormat::Table)?;
+    }
+    Ok(if summary.failed.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeInputsFailed
+    })
+}
+
+/// Output formats of `extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtractFormat {
+    Jsonl,
+    Nq,
+    Trig,
+    Ttl,
+    Nt,
+}
+
+fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// `privacy-kg extract`
+pub fn extract(
+    paths: &[String],
+    format: ExtractFormat,
+    with_text: bool,
+    out_path: Option<&Path>,
+    settings: ExtractSettings,
+) -> Result<Outcome> {
+    let vocab = settings.vocabulary()?;
+    let options = settings.options()?;
+    let (files, errors) = corpus::discover(paths);
+    let mut failed = errors.len();
+    for e in &errors {
+        eprintln!("privacy-kg: skipped {e}");
+    }
+    let bar = progress_bar(files.len() as u64, "extracting");
+    let out = output(out_path)?;
+    let rdf = match format {
+        ExtractFormat::Jsonl => None,
+        ExtractFormat::Nq => Some(export::Format::NQuads),
+        ExtractFormat::Trig => Some(export::Format::TriG),
+        ExtractFormat::Ttl => Some(export::Format::Turtle),
+        ExtractFormat::Nt => Some(export::Format::NTriples),
+    };
+    enum Sink {
+        Rdf(Box<QuadWriter<Box<dyn Write>>>),
+        Jsonl(Box<dyn Write>),
+    }
+    let mut sink = match rdf {
+        Some(f) => Sink::Rdf(Box::new(QuadWriter::new(f, out)?)),
+        None => Sink::Jsonl(out),
+    };
+    pipeline::for_each_in_order(files, &vocab, &options, |result| {
+        bar.inc(1);
+        match result {
+            Err(e) => {
+                failed += 1;
+                bar.suspend(|| eprintln!("privacy-kg: skipped {e}"));
+            }
+            Ok(p) => {
+                for w in p.doc.warnings.iter().chain(&p.extraction.warnings) {
+                    bar.suspend(|| eprintln!("privacy-kg: warning: {}: {w}", p.doc.source));
+                }
+                match &mut sink {
+                    Sink::Rdf(w) => {
+                        let (_, quads) =
+                            graph::quads(&p.doc, &p.seg, &p.extraction, &vocab, &options.graph);
+                        for q in &quads {
+                            w.write(q)?;
+                        }
+                    }
+                    Sink::Jsonl(o) => {
+                        let record = Record::new(
+                            &p.doc,
+                            &p.seg,
+                            &p.extraction,
+                            &vocab,
+                            &options.graph.base,
+                            with_text,
+                        );
+                        serde_json::to_writer(&mut *o, &record)?;
+                        o.write_all(b"\n")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+    .context("writing the extraction")?;
+    bar.finish_and_clear();
+    match sink {
+        Sink::Rdf(w) => w.finish()?.flush(),
+        Sink::Jsonl(mut o) => o.flush(),
+    }
+    .context("writing the extraction")?;
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::SomeInputsFailed
+    })
+}
+
+/// `privacy-kg queries`
+pub fn list_queries() -> Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    for q in query::catalogue() {
+        writeln!(out, "{:<34} {}", q.name, q.title)?;
+        for (name, meaning) in &q.params {
+            writeln!(out, "{:<34}   --param {name}=…  {meaning}", "")?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// What `privacy-kg query` runs.
+pub enum QueryTarget {
+    Named(String),
+    Sparql(String),
+    All,
+    Missing,
+}
+
+fn open_existing(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        bail!(
+            "no store at {} (run `privacy-kg build PATH...` first, or pass --store DIR)",
+            path.display()
+        );
+    }
+    Ok(Store::open(path)?)
+}
+
+/// `privacy-kg query`
+pub fn query(
+    store_path: &Path,
+    target: QueryTarget,
+    params: &[String],
+    format: ResultFormat,
+) -> Result<Outcome> {
+    let saved = match target {
+        QueryTarget::Missing => {
+            bail!("name a saved query, give --sparql TEXT, or --all (see `privacy-kg queries`)")
+        }
+        QueryTarget::All => {
+            let store = open_existing(store_path)?;
+            run_all_queries(&store, format)?;
+            return Ok(Outcome::Ok);
+        }
+        QueryTarget::Sparql(text) => query::SavedQuery::parse("command-line", &text),
+        QueryTarget::Named(name) => query::resolve(&query::catalogue(), &name)?,
+    };
+    let params = query::parse_params(params)?;
+    let store = open_existing(store_path)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    query::run(&store, &saved, &params, format, &mut out)?;
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+fn run_all_queries(store: &Store, format: ResultFormat) -> Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for q in query::catalogue() {
+        writeln!(out, "\n== {} — {}", q.name, q.title)?;
+        let params: Vec<_> = if q.params.iter().any(|(n, _)| n == "org") {
+            writeln!(out, "   (with --param org=igroops.com)")?;
+            query::parse_params(&["org=igroops.com".to_string()])?
+        } else {
+            Vec::new()
+        };
+        query::run(store, &q, &params, format, &mut out)
+            .with_context(|| format!("query {}", q.name))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Output formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Nq,
+    Trig,
+    Ttl,
+    Nt,
+    Rdfxml,
+    Jsonld,
+}
+
+/// `privacy-kg export`
+pub fn export(store_path: &Path, format: ExportFormat, out_path: Option<&Path>) -> Result<Outcome> {
+    let store = open_existing(store_path)?;
+    let format = match format {
+        ExportFormat::Nq => export::Format::NQuads,
+        ExportFormat::Trig => export::Format::TriG,
+        ExportFormat::Ttl => export::Format::Turtle,
+        ExportFormat::Nt => export::Format::NTriples,
+        ExportFormat::Rdfxml => export::Format::RdfXml,
+        ExportFormat::Jsonld => export::Format::JsonLd,
+    };
+    let mut out = output(out_path)?;
+    export::store(&store, format, &mut out)?;
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// `privacy-kg explain`
+pub fn explain(file: &Path, ontology: Option<&Path>) -> Result<Outcome> {
+    let vocab = load_vocabulary(ontology)?;
+    let doc = corpus::read_file(file, corpus::Limits::default())?;
+    let p = pipeline::process(doc, &vocab, &mut Default::default());
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let d = &p.doc;
+    writeln!(out, "{}", d.source)?;
+    writeln!(
+        out,
+        "  organisation {}  domain {}  archived {}  format {:?}",
+        d.meta.organization.as_deref().unwrap_or("?"),
+        d.meta.domain.as_deref().unwrap_or("?"),
+        d.meta.archived.as_deref().unwrap_or("?"),
+        d.format
+    )?;
+    for w in d.warnings.iter().chain(&p.extraction.warnings) {
+        writeln!(out, "  warning: {w}")?;
+    }
+    let label = |m: &crate::extract::Mention| {
+        format!(
+            "{} «{}»",
+            vocab.concept(m.concept).local_name(),
+            &p.seg.text[m.start..m.end]
+        )
+    };
+    let mut scratch = crate::vocab::MatchScratch::default();
+    for (i, s) in p.seg.sentences.iter().enumerate() {
+        let block = &p.seg.blocks[s.block];
+        let marker = match block.kind {
+            crate::text::BlockKind::Heading => "#",
+            crate::text::BlockKind::ListItem => "-",
+            crate::text::BlockKind::Paragraph => " ",
+        };
+        writeln!(
+            out,
+            "\n[{i}]{marker} {}",
+            p.seg.sentence_text(i).replace('\n', " ")
+        )?;
+        let tokens = crate::text::tokens(&p.seg.text, s.start, s.end);
+        let found = vocab.find(&p.seg.text, &tokens, &mut scratch);
+        let mentions: Vec<String> = found
+            .iter()
+            .filter(|m| vocab.concept(m.concept).scheme != Scheme::PracticeKind)
+            .map(|m| {
+                let c = vocab.concept(m.concept);
+                format!(
+                    "{}:{}",
+                    match c.scheme {
+                        Scheme::DataType => "data",
+                        Scheme::Purpose => "purpose",
+                        Scheme::Recipient => "recipient",
+                        Scheme::Condition => "condition",
+                        Scheme::PracticeKind => "cue",
+                    },
+                    c.local_name()
+                )
+            })
+            .collect();
+        if !mentions.is_empty() {
+            writeln!(out, "     mentions: {}", mentions.join(", "))?;
+        }
+        for pr in p.extraction.practices.iter().filter(|pr| pr.sentence == i) {
+            let mut line = format!(
+                "  => {}{} [{} {}, rule {}]",
+                if pr.negated { "NOT " } else { "" },
+                pr.kind.as_str(),
+                pr.actor.as_str(),
+                pr.modality.as_str(),
+                pr.rule
+            );
+            if !pr.data.is_empty() {
+                line.push_str(&format!(
+                    " data: {}",
+                    pr.data.iter().map(label).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if !pr.recipients.is_empty() {
+                line.push_str(&format!(
+                    " to: {}",
+                    pr.recipients
+                        .iter()
+                        .map(label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if !pr.purposes.is_empty() {
+                line.push_str(&format!(
+                    " for: {}",
+                    pr.purposes.iter().map(label).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if let Some(c) = &pr.condition {
+                line.push_str(&format!(" if: {}", label(c)));
+            }
+            if let Some(a) = pr.minimum_age {
+                line.push_str(&format!(" minimum age: {a}"));
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}

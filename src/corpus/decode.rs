@@ -1,0 +1,179 @@
+//! Bytes to text: byte-order marks, UTF-16, invalid UTF-8 read as Windows-1252, binary
+//! files refused, and mojibake (UTF-8 read as Windows-1252, `â€™`) repaired.
+
+/// Text decoded from bytes, with what had to be done to it.
+pub struct Decoded {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
+/// Decodes a document's bytes, or says why they are not text.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+    let mut warnings = Vec::new();
+    if let Some(kind) = binary_signature(bytes) {
+        return Err(format!("{kind} data"));
+    }
+    let text = if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            warnings.push(format!("invalid {} sequences replaced", encoding.name()));
+        }
+        text.into_owned()
+    } else if let Some(encoding) = utf16_without_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        warnings.push(format!(
+            "decoded as {} (no byte-order mark)",
+            encoding.name()
+        ));
+        text.into_owned()
+    } else {
+        if looks_binary(bytes) {
+            return Err("binary data (control bytes)".to_string());
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => {
+                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                warnings.push("not valid UTF-8; decoded as Windows-1252".to_string());
+                text.into_owned()
+            }
+        }
+    };
+    let text = if looks_like_mojibake(&text) {
+        let fixed = repair_mojibake(&text);
+        if fixed != text {
+            warnings.push("mojibake repaired".to_string());
+        }
+        fixed
+    } else {
+        text
+    };
+    Ok(Decoded { text, warnings })
+}
+
+fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "PNG image"),
+        (b"\x1f\x8b", "gzip"),
+        (b"%PDF-", "PDF"),
+        (b"PK\x03\x04", "zip"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF8", "GIF image"),
+        (b"\x7fELF", "ELF executable"),
+        (b"BZh", "bzip2"),
+        (b"\xfd7zXZ\x00", "xz"),
+        (b"\x28\xb5\x2f\xfd", "zstd"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(sig, _)| bytes.starts_with(sig))
+        .map(|(_, name)| *name)
+}
+
+/// UTF-16 without a BOM shows as every other byte NUL in ASCII-heavy text.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 8 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd_nul * 10 > pairs * 7 && even_nul * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even_nul * 10 > pairs * 7 && odd_nul * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Text has few control bytes other than whitespace; binary data has many, NUL above all.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(8192)];
+    if sample.contains(&0) {
+        return true;
+    }
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    controls * 20 > sample.len().max(1)
+}
+
+/// Mojibake of UTF-8 read as Latin-1/Windows-1252 starts with Ã, Â or â followed by a
+/// character from the C1/Latin-1 range; only then is the (slower) repair worth running.
+fn looks_like_mojibake(text: &str) -> bool {
+    let mut prev = '\0';
+    for c in text.chars() {
+        if matches!(prev, 'Ã' | 'Â' | 'â' | 'Ð' | 'Ñ' | 'Ø' | 'Ù')
+            && (('\u{80}'..='\u{bf}').contains(&c) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(c))
+        {
+            return true;
+        }
+        prev = c;
+    }
+    false
+}
+
+fn repair_mojibake(text: &str) -> String {
+    let config = plsfix::TextFixerConfig {
+        unescape_html: Some(false),
+        remove_terminal_escapes: false,
+        fix_encoding: true,
+        restore_byte_a0: true,
+        replace_lossy_sequences: true,
+        decode_inconsistent_utf8: true,
+        fix_c1_controls: true,
+        fix_latin_ligatures: false,
+        fix_character_width: false,
+        uncurl_quotes: false,
+        fix_line_breaks: false,
+        remove_control_chars: false,
+        normalization: None,
+        max_decode_length: 1_000_000,
+    };
+    // plsfix works line by line internally; long documents are fixed in line-sized pieces
+    // so its per-call length limit never silently skips the repair.
+    let mut out = String::with_capacity(text.len());
+    for piece in text.split_inclusive('\n') {
+        if looks_like_mojibake(piece) {
+            out.push_str(&plsfix::fix_text(piece, Some(&config)));
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_utf8_read_as_windows_1252() {
+        let d = decode("our visitorsâ€™ privacy".as_bytes()).unwrap();
+        assert_eq!(d.text, "our visitors’ privacy");
+        assert!(d.warnings.iter().any(|w| w.contains("mojibake")));
+    }
+
+    #[test]
+    fn refuses_binary_and_reads_utf16_and_latin1() {
+        assert!(decode(b"\x89PNG\r\n\x1a\n\0\0\0rest").is_err());
+        assert!(decode(b"\x1f\x8b\x08\0\0\0").is_err());
+        let utf16: Vec<u8> = "\u{feff}We collect data."
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(decode(&utf16).unwrap().text, "We collect data.");
+        let latin1 = b"caf\xe9 policy";
+        let d = decode(latin1).unwrap();
+        assert_eq!(d.text, "café policy");
+        assert!(!d.warnings.is_empty());
+    }
+}

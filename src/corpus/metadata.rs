@@ -1,0 +1,226 @@
+//! What a policy says about itself: the Wayback Machine header line that archived copies
+//! carry (domain, archive date, snapshot URL), or an organisation named in the title line.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Where a policy comes from and whose it is. Every field is optional: a policy may say
+/// nothing about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// Registrable domain, lowercase, without `www.`.
+    pub domain: Option<String>,
+    /// The organisation's name where the text names it.
+    pub organization: Option<String>,
+    /// Archive date, `YYYY-MM-DD`.
+    pub archived: Option<String>,
+    /// Where the text was fetched from (the Wayback snapshot, or the JSONL `url`).
+    pub source_url: Option<String>,
+    /// The first heading or line, when it names the document.
+    pub title: Option<String>,
+}
+
+static WAYBACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)extracted and transformed from the\s+(?:\*\*)?([\w.-]+\.[a-z]{2,})(?:\*\*)?\s+privacy policy that was archived on\s+(\d{4}-\d{2}-\d{2})",
+    )
+    .unwrap()
+});
+static SNAPSHOT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\((https?://web\.archive\.org/[^)\s]+)\)").unwrap());
+static TITLE_ORG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:#+\s*)?(.{2,80}?)(?:'s|’s)?\s*[-–—:|]?\s*(?:online\s+|website\s+|web\s+site\s+)?privacy\s+(?:policy|statement|notice)\b",
+    )
+    .unwrap()
+});
+
+/// Reads the metadata of `text`, keeping what `given` already knows, and returns the byte
+/// range of the Wayback header line if there is one.
+pub fn read(text: &str, given: Metadata) -> (Metadata, Option<Range<usize>>) {
+    let mut meta = given;
+    let mut header = None;
+    // The header is the first non-blank line when present.
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    let search_end = text
+        .char_indices()
+        .nth(2000)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    if let Some(caps) = WAYBACK.captures(&text[..search_end]) {
+        let m = caps.get(0).unwrap();
+        if meta.domain.is_none() {
+            meta.domain = Some(registrable_domain(&caps[1]));
+        }
+        if meta.archived.is_none() {
+            meta.archived = Some(caps[2].to_string());
+        }
+        let line_start = text[..m.start()].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = text[m.end()..]
+            .find('\n')
+            .map(|i| m.end() + i)
+            .unwrap_or(text.len());
+        if meta.source_url.is_none() {
+            if let Some(url) = SNAPSHOT.captures(&text[line_start..line_end]) {
+                meta.source_url = Some(url[1].to_string());
+            }
+        }
+        if line_start == 0 || text[..line_start].trim().is_empty() {
+            header = Some(line_start..line_end);
+        }
+    }
+    let body_start = header.as_ref().map(|h| h.end).unwrap_or(0);
+    let _ = first_line_end;
+    if let Some(title) = text[body_start..]
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| !l.is_empty())
+    {
+        if title.chars().count() <= 120 {
+            meta.title = Some(title.to_string());
+        }
+    }
+    if meta.organization.is_none() {
+        meta.organization = meta.title.as_deref().and_then(organisation_from_title);
+    }
+    (meta, header)
+}
+
+/// The organisation a title line names: "imgwg Communications Privacy Policy" → "imgwg
+/// Communications". A bare "Privacy Policy" names nobody.
+pub fn organisation_from_title(title: &str) -> Option<String> {
+    let caps = TITLE_ORG.captures(title)?;
+    let name = caps[1]
+        .trim()
+        .trim_end_matches(['-', '–', '—', ':', '|', ','])
+        .trim();
+    let lower = name.to_lowercase();
+    let generic = [
+        "our", "the", "this", "website", "online", "privacy", "web site", "site", "i.",
+    ];
+    if name.is_empty() || generic.contains(&lower.as_str()) || lower.ends_with(" our") {
+        return None;
+    }
+    if name.split_whitespace().count() > 6 {
+        return None;
+    }
+    Some(name.to_string())
+}
+
+/// The host of a URL, lowercase, without `www.`.
+pub fn domain_of_url(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    // Wayback URLs carry the original URL after the timestamp.
+    if rest.starts_with("web.archive.org/web/") {
+        let after = rest.trim_start_matches("web.archive.org/web/");
+        let original = after.split_once('/').map(|(_, r)| r)?;
+        let original = original.replace("%3A", ":");
+        return domain_of_url(&original);
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?;
+    if host.contains('.') {
+        Some(host.to_ascii_lowercase())
+    } else {
+        None
+    }
+}
+
+/// The registrable part of a host name, approximately: `www.` and other common service
+/// prefixes dropped, lowercase.
+pub fn registrable_domain(host: &str) -> String {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    // Keep two labels, or three under a two-letter country code with a generic second
+    // level (example.co.uk, example.com.au).
+    let keep = if labels.len() >= 3
+        && labels[labels.len() - 1].len() == 2
+        && matches!(
+            labels[labels.len() - 2],
+            "co" | "com" | "org" | "net" | "ac" | "gov" | "edu" | "ne" | "or"
+        ) {
+        3
+    } else {
+        2
+    };
+    if labels.len() <= keep {
+        host
+    } else {
+        labels[labels.len() - keep..].join(".")
+    }
+}
+
+/// A date in `YYYY-MM-DD` form from common spellings (`2018-04-11`, `20180411`,
+/// `2018-04-11T10:00:00Z`).
+pub fn normalise_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.len() >= 8 && !s[..8].contains('-') {
+        return Some(format!(
+            "{}-{}-{}",
+            &digits[..4],
+            &digits[4..6],
+            &digits[6..8]
+        ));
+    }
+    let d = s.get(..10)?;
+    let b = d.as_bytes();
+    if b[4] == b'-' && b[7] == b'-' && d.chars().filter(|c| c.is_ascii_digit()).count() == 8 {
+        Some(d.to_string())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_plain_and_markdown_wayback_headers() {
+        let plain = "The following text is extracted and transformed from the igroops.com privacy policy that was archived on 2018-04-11. Please check.\nOur Privacy Policy\nWe collect.";
+        let (m, h) = read(plain, Metadata::default());
+        assert_eq!(m.domain.as_deref(), Some("igroops.com"));
+        assert_eq!(m.archived.as_deref(), Some("2018-04-11"));
+        assert_eq!(h.unwrap().start, 0);
+        let md = "> *The following text is extracted and transformed from the igourmet.com privacy policy that was archived on 2016-11-04. Please check the [original snapshot on the Wayback Machine](https://web.archive.org/web/20161104133527id_/http%3A//www.igourmet.com/ST/privacy.asp) for the most accurate reproduction.*\n\n# igourmet.com - Privacy Policy\n";
+        let (m, _) = read(md, Metadata::default());
+        assert_eq!(m.domain.as_deref(), Some("igourmet.com"));
+        assert_eq!(
+            m.source_url.as_deref(),
+            Some("https://web.archive.org/web/20161104133527id_/http%3A//www.igourmet.com/ST/privacy.asp")
+        );
+    }
+
+    #[test]
+    fn guesses_the_organisation_from_the_title() {
+        assert_eq!(
+            organisation_from_title("imgwg Communications Privacy Policy").as_deref(),
+            Some("imgwg Communications")
+        );
+        assert_eq!(organisation_from_title("Privacy Policy"), None);
+        assert_eq!(organisation_from_title("Our Privacy Policy"), None);
+    }
+
+    #[test]
+    fn domains_and_dates() {
+        assert_eq!(
+            registrable_domain("www.Shop.example.co.uk"),
+            "example.co.uk"
+        );
+        assert_eq!(registrable_domain("www.igroops.com"), "igroops.com");
+        assert_eq!(
+            domain_of_url("https://web.archive.org/web/2016id_/http%3A//www.igourmet.com/x")
+                .as_deref(),
+            Some("www.igourmet.com")
+        );
+        assert_eq!(normalise_date("20180411").as_deref(), Some("2018-04-11"));
+        assert_eq!(
+            normalise_date("2018-04-11T00:00:00Z").as_deref(),
+            Some("2018-04-11")
+        );
+        assert_eq!(normalise_date("soon"), None);
+    }
+}

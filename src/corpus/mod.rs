@@ -1,0 +1,478 @@
+//! Finding inputs and reading them into [`Document`]s: files, folders, globs and JSONL
+//! corpora; format detection; decoding (UTF-8, UTF-16, Windows-1252) with mojibake repair;
+//! and the metadata a policy carries about itself (Wayback header, title line).
+
+mod decode;
+mod metadata;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub use decode::{decode, Decoded};
+pub use metadata::{organisation_from_title, registrable_domain, Metadata};
+
+/// The markup a document's text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+}
+
+/// One policy, decoded, with what is known about where it came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Stable identifier: the path as given for files, the `id` field for JSONL records.
+    pub id: String,
+    /// Where it was read from, for messages: a path, or `path:line` for JSONL records.
+    pub source: String,
+    pub format: Format,
+    /// The decoded and repaired source text, still in its markup.
+    pub text: String,
+    pub meta: Metadata,
+    /// SHA-256 of the raw input bytes (of the `text` field for JSONL records), lowercase hex.
+    pub sha256: String,
+    /// Problems that did not stop the document from being read.
+    pub warnings: Vec<String>,
+}
+
+/// Why an input could not be read. Every variant names the input.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: no such file, folder or matching glob")]
+    NotFound { path: String },
+    #[error("{path}: invalid glob pattern: {message}")]
+    Pattern { path: String, message: String },
+    #[error("{path}: not a text document ({reason})")]
+    NotText { path: String, reason: String },
+    #[error("{path}: empty document")]
+    Empty { path: String },
+    #[error("{path}: larger than the {limit}-byte limit per document ({size} bytes)")]
+    TooLarge { path: String, size: u64, limit: u64 },
+    #[error("{path}:{line}: bad JSONL record: {message}")]
+    BadRecord {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+impl CorpusError {
+    /// The input the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            CorpusError::Io { path, .. }
+            | CorpusError::NotFound { path }
+            | CorpusError::Pattern { path, .. }
+            | CorpusError::NotText { path, .. }
+            | CorpusError::Empty { path }
+            | CorpusError::TooLarge { path, .. }
+            | CorpusError::BadRecord { path, .. } => path,
+        }
+    }
+}
+
+/// Limits applied to every document.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Documents larger than this many bytes are skipped with a warning.
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+const KNOWN_EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "html", "htm", "xhtml", "jsonl", "ndjson",
+];
+
+/// Expands the paths given on the command line into a sorted list of files.
+///
+/// A folder is walked recursively (symlink loops are reported, not followed forever) and
+/// contributes files with a known extension or none; a path that does not exist is tried
+/// as a glob. Errors are returned beside the files so one bad path does not stop the rest.
+pub fn discover(paths: &[String]) -> (Vec<PathBuf>, Vec<CorpusError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for given in paths {
+        let path = Path::new(given);
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                match entry {
+                    Ok(entry) if entry.file_type().is_file() => {
+                        if has_known_extension(entry.path()) {
+                            files.push(entry.into_path());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => errors.push(CorpusError::Io {
+                        path: err
+                            .path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| given.clone()),
+                        source: err.into(),
+                    }),
+                }
+            }
+        } else if path.exists() {
+            files.push(path.to_path_buf());
+        } else {
+            match glob::glob(given) {
+                Err(err) => errors.push(CorpusError::Pattern {
+                    path: given.clone(),
+                    message: err.to_string(),
+                }),
+                Ok(matches) => {
+                    let before = files.len();
+                    for m in matches {
+                        match m {
+                            Ok(p) if p.is_file() => files.push(p),
+                            Ok(_) => {}
+                            Err(err) => errors.push(CorpusError::Io {
+                                path: err.path().display().to_string(),
+                                source: err.into(),
+                            }),
+                        }
+                    }
+                    if files.len() == before {
+                        errors.push(CorpusError::NotFound {
+                            path: given.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn has_known_extension(path: &Path) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => true,
+        Some(ext) => KNOWN_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()),
+    }
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()),
+        Some(ref e) if e == "jsonl" || e == "ndjson"
+    )
+}
+
+/// Streams the documents of the given files in order: one per plain file, one per line of a
+/// JSONL file. Each item is either a document or the reason an input was skipped.
+pub fn documents(
+    files: Vec<PathBuf>,
+    limits: Limits,
+) -> impl Iterator<Item = Result<Document, CorpusError>> + Send {
+    files
+        .into_iter()
+        .flat_map(move |path| -> Box<dyn Iterator<Item = _> + Send> {
+            if is_jsonl(&path) {
+                Box::new(JsonlRecords::open(path, limits))
+            } else {
+                Box::new(std::iter::once(read_file(&path, limits)))
+            }
+        })
+}
+
+/// Reads one plain, Markdown or HTML file into a document.
+pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
+    let shown = path.display().to_string();
+    let io_err = |source| CorpusError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io_err)?.len();
+    if size > limits.max_bytes {
+        return Err(CorpusError::TooLarge {
+            path: shown,
+            size,
+            limit: limits.max_bytes,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let format_hint = format_from_extension(path);
+    from_bytes(
+        shown.clone(),
+        shown,
+        &bytes,
+        format_hint,
+        Metadata::default(),
+        true,
+    )
+}
+
+/// Builds a document from raw bytes already read; `strip_header` removes a Wayback header
+/// line once its metadata is read (it is not part of the policy).
+pub fn from_bytes(
+    id: String,
+    source: String,
+    bytes: &[u8],
+    format_hint: Option<Format>,
+    given: Metadata,
+    strip_header: bool,
+) -> Result<Document, CorpusError> {
+    let sha256 = hex(&Sha256::digest(bytes));
+    let Decoded { text, warnings } = decode(bytes).map_err(|reason| CorpusError::NotText {
+        path: source.clone(),
+        reason,
+    })?;
+    if text.trim().is_empty() {
+        return Err(CorpusError::Empty { path: source });
+    }
+    let format = format_hint.unwrap_or_else(|| sniff_format(&text));
+    let (meta, header) = metadata::read(&text, given);
+    let text = match header {
+        Some(range) if strip_header => {
+            let mut t = String::with_capacity(text.len());
+            t.push_str(&text[..range.start]);
+            t.push_str(text[range.end..].trim_start_matches(['\r', '\n']));
+            t
+        }
+        _ => text,
+    };
+    Ok(Document {
+        id,
+        source,
+        format,
+        text,
+        meta,
+        sha256,
+        warnings,
+    })
+}
+
+fn format_from_extension(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "md" | "markdown" => Some(Format::Markdown),
+        _ => None,
+    }
+}
+
+/// Guesses the markup of text whose name does not say: HTML by its opening tag, Markdown by
+/// its headings, emphasis blocks or links; plain text otherwise.
+pub fn sniff_format(text: &str) -> Format {
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    let lower: String = head
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.starts_with("<?xml")
+        || (lower.starts_with('<')
+            && (lower.contains("<body") || lower.contains("<div") || lower.contains("<p>")))
+    {
+        return Format::Html;
+    }
+    let mut markdown_signs = 0;
+    for line in text.lines().take(200) {
+        let l = line.trim_start();
+        if l.starts_with("# ")
+            || l.starts_with("## ")
+            || l.starts_with("### ")
+            || l.starts_with("> ")
+        {
+            markdown_signs += 1;
+        }
+        if l.contains("](http") || l.starts_with("**") {
+            markdown_signs += 1;
+        }
+    }
+    if markdown_signs >= 2 {
+        Format::Markdown
+    } else {
+        Format::Text
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[derive(Deserialize)]
+struct JsonlRecord {
+    id: serde_json::Value,
+    text: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default, alias = "organisation")]
+    organization: Option<String>,
+}
+
+/// Streams the records of one JSONL file, line by line, so a corpus of any size is read in
+/// bounded memory. A bad line is an error for that line only.
+struct JsonlRecords {
+    path: PathBuf,
+    shown: String,
+    lines: Option<std::io::Lines<BufReader<File>>>,
+    line_no: usize,
+    pending_open_error: Option<CorpusError>,
+    limits: Limits,
+}
+
+impl JsonlRecords {
+    fn open(path: PathBuf, limits: Limits) -> Self {
+        let shown = path.display().to_string();
+        match File::open(&path) {
+            Ok(f) => JsonlRecords {
+                path,
+                shown,
+                lines: Some(BufReader::new(f).lines()),
+                line_no: 0,
+                pending_open_error: None,
+                limits,
+            },
+            Err(source) => JsonlRecords {
+                path,
+                shown: shown.clone(),
+                lines: None,
+                line_no: 0,
+                pending_open_error: Some(CorpusError::Io {
+                    path: shown,
+                    source,
+                }),
+                limits,
+            },
+        }
+    }
+
+    fn record(&self, line: &str) -> Result<Document, CorpusError> {
+        let bad = |message: String| CorpusError::BadRecord {
+            path: self.shown.clone(),
+            line: self.line_no,
+            message,
+        };
+        if line.len() as u64 > self.limits.max_bytes {
+            return Err(bad(format!(
+                "larger than the {}-byte limit per document",
+                self.limits.max_bytes
+            )));
+        }
+        let record: JsonlRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let id = match record.id {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            other => {
+                return Err(bad(format!(
+                    "\"id\" must be a string or number, not {other}"
+                )))
+            }
+        };
+        let domain = record
+            .url
+            .as_deref()
+            .and_then(metadata::domain_of_url)
+            .map(|d| registrable_domain(&d));
+        let given = Metadata {
+            domain,
+            organization: record.organization.filter(|o| !o.trim().is_empty()),
+            archived: record.date.as_deref().and_then(metadata::normalise_date),
+            source_url: record.url,
+            title: None,
+        };
+        let source = format!("{}:{}", self.shown, self.line_no);
+        let _ = &self.path;
+        from_bytes(id, source, record.text.as_bytes(), None, given, false)
+    }
+}
+
+impl Iterator for JsonlRecords {
+    type Item = Result<Document, CorpusError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(err) = self.pending_open_error.take() {
+            return Some(Err(err));
+        }
+        let lines = self.lines.as_mut()?;
+        loop {
+            let line = lines.next()?;
+            self.line_no += 1;
+            match line {
+                Err(source) => {
+                    self.lines = None;
+                    return Some(Err(CorpusError::Io {
+                        path: format!("{}:{}", self.shown, self.line_no),
+                        source,
+                    }));
+                }
+                Ok(line) if line.trim().is_empty() => continue,
+                Ok(line) => return Some(self.record(&line)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_markdown_and_html() {
+        assert_eq!(
+            sniff_format("<!DOCTYPE html><html><body>x</body></html>"),
+            Format::Html
+        );
+        assert_eq!(
+            sniff_format("> *header [x](https://a)*\n\n# Title\n\ntext"),
+            Format::Markdown
+        );
+        assert_eq!(sniff_format("Privacy Policy\nWe collect."), Format::Text);
+    }
+
+    #[test]
+    fn jsonl_keeps_good_lines_and_reports_bad_ones_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\": \"a\", \"text\": \"We collect your name.\"}\n{not json}\n\n{\"id\": 7, \"text\": \"We sell nothing.\", \"url\": \"https://www.Example.com/privacy\"}\n",
+        )
+        .unwrap();
+        let docs: Vec<_> = documents(vec![path], Limits::default()).collect();
+        assert_eq!(docs.len(), 3);
+        let a = docs[0].as_ref().unwrap();
+        assert_eq!(a.id, "a");
+        assert_eq!(a.text, "We collect your name.");
+        match &docs[1] {
+            Err(CorpusError::BadRecord { line, .. }) => assert_eq!(*line, 2),
+            other => panic!("expected a bad record, got {other:?}"),
+        }
+        let b = docs[2].as_ref().unwrap();
+        assert_eq!(b.id, "7");
+        assert_eq!(b.meta.domain.as_deref(), Some("example.com"));
+    }
+}

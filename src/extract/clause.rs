@@ -1,0 +1,282 @@
+//! Clause-level reading of a tokenised sentence: clause boundaries, negation scope,
+//! modality, anaphora, exceptions and conditional clauses. Decisions here look only at
+//! the words, never at the lexicon.
+
+use crate::text::Token;
+
+/// A sentence's tokens as lowercase words.
+pub(super) struct Words {
+    words: Vec<String>,
+}
+
+/// Tokens `start..end` of a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Clause {
+    pub start: usize,
+    pub end: usize,
+}
+
+const NEGATORS: &[&str] = &[
+    "not", "never", "no", "cannot", "neither", "nor", "nothing", "none", "nobody", "n't",
+];
+/// After a negator, these make it about the reader's wish, not the practice: "if you do
+/// not want us to share".
+const WISH: &[&str] = &[
+    "want", "wish", "like", "agree", "consent", "allow", "permit", "choose", "accept", "prefer",
+    "opt",
+];
+const MAY: &[&str] = &["may", "might", "can", "could"];
+const WILL: &[&str] = &["will", "shall", "must", "would", "wo", "won't", "'ll"];
+const CONDITIONAL: &[&str] = &["if", "unless", "when", "whenever", "upon", "once", "where"];
+const FIRST_PERSON: &[&str] = &["we", "us", "our", "ourselves", "i"];
+
+impl Words {
+    pub fn new(text: &str, tokens: &[Token]) -> Words {
+        Words {
+            words: tokens
+                .iter()
+                .map(|t| {
+                    let w = &text[t.start..t.end];
+                    if w.is_ascii() {
+                        w.to_ascii_lowercase()
+                    } else {
+                        w.to_lowercase().replace('’', "'")
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        self.words.get(i).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn is_any(&self, i: usize, set: &[&str]) -> bool {
+        set.contains(&self.get(i))
+    }
+
+    fn is_negator(&self, i: usize) -> bool {
+        let w = self.get(i);
+        NEGATORS.contains(&w) || w.ends_with("n't")
+    }
+
+    pub fn is_first_person(&self, i: usize) -> bool {
+        self.is_any(i, FIRST_PERSON)
+    }
+}
+
+/// Splits a sentence into clauses at semicolons and at contrasts ("but", "however",
+/// "except that", "whereas") and where "and"/"or" starts a new subject ("and we", "or they").
+pub(super) fn split(words: &Words) -> Vec<Clause> {
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    let n = words.len();
+    for i in 0..n {
+        let w = words.get(i);
+        let boundary_before = match w {
+            ";" => true,
+            "but" | "however" | "whereas" | "although" | "though" => {
+                !(w == "but" && words.get(i + 1) == "not")
+            }
+            "and" | "or" => {
+                i > 0
+                    && words.is_any(
+                        i + 1,
+                        &["we", "you", "they", "our", "it", "these", "third", "such"],
+                    )
+                    && words.get(i - 1) == ","
+            }
+            _ => false,
+        };
+        if boundary_before && i > start {
+            clauses.push(Clause { start, end: i });
+            start = if w == ";" { i + 1 } else { i };
+        }
+    }
+    if start < n {
+        clauses.push(Clause { start, end: n });
+    }
+    if clauses.is_empty() {
+        clauses.push(Clause { start: 0, end: n });
+    }
+    clauses
+}
+
+/// A cue is negated when a negator comes before it in its clause, close enough to govern
+/// it, and is not about the reader's wish ("if you do not want"), a hedge ("not limited
+/// to") or the negation of an earlier, different verb across a comma-free stretch. "We
+/// collect no data" (a negator right after the cue) also negates.
+pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
+    let from = clause.start.max(cue.saturating_sub(10));
+    for i in (from..cue).rev() {
+        if words.is_negator(i) {
+            let next = words.get(i + 1);
+            if next == "limited" || next == "only" || next == "necessarily" {
+                return false;
+            }
+            if (i + 1..cue).any(|k| words.is_any(k, WISH)) {
+                return false;
+            }
+            // "whether or not"
+            if i > 0 && words.get(i - 1) == "or" && words.get(i.saturating_sub(2)) == "whether" {
+                return false;
+            }
+            return true;
+        }
+    }
+    // "we collect no personal information", "we sell nothing"
+    (cue + 1..(cue + 3).min(clause.end))
+        .any(|i| words.is_any(i, &["no", "nothing", "none", "neither"]))
+}
+
+/// May (possibility), Will (commitment) or Does (plain statement), from the auxiliary
+/// nearest before the cue in its clause.
+pub(super) fn modality(words: &Words, clause: &Clause, cue: usize) -> super::Modality {
+    let from = clause.start.max(cue.saturating_sub(6));
+    for i in (from..cue).rev() {
+        if words.is_any(i, MAY) {
+            return super::Modality::May;
+        }
+        if words.is_any(i, WILL) {
+            return super::Modality::Will;
+        }
+    }
+    super::Modality::Does
+}
+
+/// Drops cues that are not practices in context: "Terms of Use", "your use of the site",
+/// "opt" inside other words was never a cue, "access" by anyone but the user.
+pub(super) fn cue_is_real(
+    words: &Words,
+    kind: super::PracticeKind,
+    first: usize,
+    last: usize,
+) -> bool {
+    use super::PracticeKind::*;
+    let prev = if first > 0 { words.get(first - 1) } else { "" };
+    let next = words.get(last);
+    match kind {
+        Use => {
+            let w = words.get(first);
+            if w == "use" || w == "usage" {
+                // Nominal "use" after a determiner is about the user's use: "your use of".
+                let determiner = matches!(
+                    prev,
+                    "your"
+                        | "the"
+                        | "of"
+                        | "their"
+                        | "his"
+                        | "her"
+                        | "its"
+                        | "any"
+                        | "such"
+                        | "this"
+                );
+                !determiner && (next != "of" || prev == "our")
+            } else {
+                true
+            }
+        }
+        Sell => !(next == "through" || next == "on" && words.get(first) == "sell"),
+        Retain => {
+            !(words.get(first) == "store"
+                && matches!(prev, "our" | "the" | "online" | "app" | "play" | "a"))
+        }
+        _ => true,
+    }
+}
+
+/// "this information", "such data", "the above information", "it" as an object: the
+/// clause refers to data named earlier.
+pub(super) fn has_anaphora(words: &Words, start: usize, end: usize) -> bool {
+    for i in start..end {
+        let w = words.get(i);
+        if matches!(
+            w,
+            "this" | "such" | "that" | "these" | "those" | "said" | "the" | "above"
+        ) && words.is_any(i + 1, &["information", "data", "details", "info"])
+        {
+            return true;
+        }
+        if matches!(w, "it" | "them")
+            && i > start
+            && !words.is_any(i + 1, &["is", "was", "will", "may", "has", "can"])
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the mention starting at byte `start` is introduced by "these", "such", "those"
+/// or "said" ("these third parties").
+pub(super) fn is_anaphoric_at(words: &Words, tokens: &[Token], start: usize) -> bool {
+    tokens
+        .iter()
+        .position(|t| t.start == start)
+        .is_some_and(|i| i > 0 && words.is_any(i - 1, &["these", "such", "those", "said"]))
+}
+
+/// Tokens excepted from a practice: after "other than", "except (for)", "excluding", "with
+/// the exception of", up to the next comma or the clause end.
+pub(super) fn exception_span(words: &Words, clause: &Clause) -> Option<(usize, usize)> {
+    let mut i = clause.start;
+    while i < clause.end {
+        let w = words.get(i);
+        let start = if w == "other" && words.get(i + 1) == "than" {
+            Some(i + 2)
+        } else if w == "except" {
+            Some(if words.get(i + 1) == "for" {
+                i + 2
+            } else {
+                i + 1
+            })
+        } else if w == "excluding" {
+            Some(i + 1)
+        } else if w == "exception" && words.get(i + 1) == "of" {
+            Some(i + 2)
+        } else {
+            None
+        };
+        if let Some(s) = start {
+            // "except as described", "except to": not a list of data.
+            if words.is_any(
+                s,
+                &["as", "to", "in", "where", "when", "if", "that", "with"],
+            ) {
+                return None;
+            }
+            let mut e = s;
+            while e < clause.end && words.get(e) != "," && words.get(e) != ")" {
+                e += 1;
+            }
+            return Some((s, e));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A conditional subclause ("if you register", "when you visit our site"), from its
+/// conjunction to the next comma or the clause end.
+pub(super) fn conditional_span(words: &Words, clause: &Clause) -> Option<(usize, usize)> {
+    let i = (clause.start..clause.end).find(|&i| words.is_any(i, CONDITIONAL))?;
+    if words.get(i) == "where"
+        && !words.is_any(
+            i + 1,
+            &["you", "required", "necessary", "permitted", "appropriate"],
+        )
+    {
+        return None;
+    }
+    let mut e = i + 1;
+    while e < clause.end && !matches!(words.get(e), "," | ";" | ":") {
+        e += 1;
+    }
+    (e > i + 1).then_some((i, e))
+}

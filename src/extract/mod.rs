@@ -1,0 +1,710 @@
+//! Practices from sentences: lexicon mentions (data types, purposes, recipients), practice
+//! cues, negation, modality, actor, condition and minimum age, with list items inheriting
+//! their lead-in, anaphora ("this information", "these third parties") resolved to the
+//! sentence before, and section headings lending their data types. Every practice keeps the
+//! sentence it came from and the rule that produced it.
+
+mod clause;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::text::{BlockKind, Segmented, Token};
+use crate::vocab::{ConceptId, LexiconMatch, MatchScratch, Scheme, Vocabulary};
+
+use clause::{Clause, Words};
+
+/// What a practice does with data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PracticeKind {
+    Collect,
+    Use,
+    Share,
+    Sell,
+    Retain,
+    Protect,
+    Choice,
+    Access,
+    Change,
+    DoNotTrack,
+    Audience,
+}
+
+impl PracticeKind {
+    pub const ALL: [PracticeKind; 11] = [
+        PracticeKind::Collect,
+        PracticeKind::Use,
+        PracticeKind::Share,
+        PracticeKind::Sell,
+        PracticeKind::Retain,
+        PracticeKind::Protect,
+        PracticeKind::Choice,
+        PracticeKind::Access,
+        PracticeKind::Change,
+        PracticeKind::DoNotTrack,
+        PracticeKind::Audience,
+    ];
+
+    /// The name used in JSONL records and as the local name of its `ppk:` concept.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PracticeKind::Collect => "collect",
+            PracticeKind::Use => "use",
+            PracticeKind::Share => "share",
+            PracticeKind::Sell => "sell",
+            PracticeKind::Retain => "retain",
+            PracticeKind::Protect => "protect",
+            PracticeKind::Choice => "choice",
+            PracticeKind::Access => "access",
+            PracticeKind::Change => "change",
+            PracticeKind::DoNotTrack => "do-not-track",
+            PracticeKind::Audience => "audience",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PracticeKind> {
+        PracticeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Kinds whose practices are about personal data (and so take data mentions from
+    /// context when their sentence names none).
+    fn is_about_data(self) -> bool {
+        matches!(
+            self,
+            PracticeKind::Collect
+                | PracticeKind::Use
+                | PracticeKind::Share
+                | PracticeKind::Sell
+                | PracticeKind::Retain
+                | PracticeKind::Protect
+        )
+    }
+}
+
+/// Who performs a practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    FirstParty,
+    ThirdParty,
+}
+
+impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::FirstParty => "first-party",
+            Actor::ThirdParty => "third-party",
+        }
+    }
+}
+
+/// How firmly a practice is stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Modality {
+    /// "may", "might", "can", "could"
+    May,
+    /// "will", "shall", "must", "would"
+    Will,
+    /// plain present tense: "we collect"
+    Does,
+}
+
+impl Modality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::May => "may",
+            Modality::Will => "will",
+            Modality::Does => "does",
+        }
+    }
+}
+
+/// A concept found in the text: byte offsets into the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mention {
+    pub concept: ConceptId,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One stated practice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Practice {
+    pub kind: PracticeKind,
+    pub negated: bool,
+    pub actor: Actor,
+    pub modality: Modality,
+    /// The sentence it was stated in (index into [`Segmented::sentences`]).
+    pub sentence: usize,
+    /// Byte range of the evidence (the sentence) in the normalised text.
+    pub evidence: (usize, usize),
+    pub data: Vec<Mention>,
+    pub recipients: Vec<Mention>,
+    pub purposes: Vec<Mention>,
+    pub condition: Option<Mention>,
+    pub minimum_age: Option<u32>,
+    /// Which rule produced it, for `explain`.
+    pub rule: &'static str,
+}
+
+/// Everything extracted from one document: the hand-off from `extract` to `graph`.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub practices: Vec<Practice>,
+    pub warnings: Vec<String>,
+}
+
+/// Reusable per-thread buffers.
+#[derive(Default)]
+pub struct Scratch {
+    tokens: Vec<Token>,
+    matches: MatchScratch,
+}
+
+/// What was found in one sentence, kept for the sentences after it.
+#[derive(Default, Clone)]
+struct SentenceFacts {
+    data: Vec<Mention>,
+    recipients: Vec<Mention>,
+    purposes: Vec<Mention>,
+}
+
+/// Extracts the practices of a segmented document.
+pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Extraction {
+    let mut out = Extraction::default();
+    if let Some(warning) = language_warning(&doc.text) {
+        out.warnings.push(warning);
+        return out;
+    }
+    let mut facts: Vec<SentenceFacts> = Vec::with_capacity(doc.sentences.len());
+    let mut heading_data: Vec<Option<Vec<Mention>>> = vec![None; doc.blocks.len()];
+    for (i, sentence) in doc.sentences.iter().enumerate() {
+        if doc.blocks[sentence.block].kind == BlockKind::Heading {
+            // Headings name topics ("How we use information"), not practices; they lend
+            // their data types to their section instead.
+            facts.push(SentenceFacts::default());
+            continue;
+        }
+        crate::text::tokens_into(&doc.text, sentence.start, sentence.end, &mut scratch.tokens);
+        let tokens = std::mem::take(&mut scratch.tokens);
+        let matches = vocab.find(&doc.text, &tokens, &mut scratch.matches);
+        let block = &doc.blocks[sentence.block];
+        let words = Words::new(&doc.text, &tokens);
+        let mut ctx = SentenceContext {
+            doc,
+            vocab,
+            index: i,
+            tokens: &tokens,
+            words: &words,
+            matches: &matches,
+            previous: previous_facts(&facts, doc, i),
+            section_data: block
+                .section
+                .and_then(|h| section_data(doc, vocab, h, &mut heading_data, scratch)),
+        };
+        let mut practices = sentence_practices(&mut ctx);
+        if practices.is_empty() && block.kind == BlockKind::ListItem {
+            if let Some(lead) = block.lead_in {
+                practices = list_item_practices(&mut ctx, lead, scratch);
+            }
+        }
+        facts.push(SentenceFacts {
+            data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
+            recipients: mentions_of(&ctx, Scheme::Recipient, 0, tokens.len()),
+            purposes: mentions_of(&ctx, Scheme::Purpose, 0, tokens.len()),
+        });
+        // A sentence with only anaphora passes on what it resolved to.
+        if let Some(last) = facts.last_mut() {
+            for p in &practices {
+                if last.data.is_empty() {
+                    last.data = p.data.clone();
+                }
+                if last.recipients.is_empty() {
+                    last.recipients = p.recipients.clone();
+                }
+            }
+        }
+        out.practices.extend(practices);
+        scratch.tokens = tokens;
+    }
+    out
+}
+
+struct SentenceContext<'a> {
+    doc: &'a Segmented,
+    vocab: &'a Vocabulary,
+    index: usize,
+    tokens: &'a [Token],
+    words: &'a Words,
+    matches: &'a [LexiconMatch],
+    previous: Option<SentenceFacts>,
+    section_data: Option<Vec<Mention>>,
+}
+
+/// The facts of the nearest earlier sentence in the same or the previous block that names
+/// data, for "this information" and "these third parties".
+fn previous_facts(facts: &[SentenceFacts], doc: &Segmented, i: usize) -> Option<SentenceFacts> {
+    let block = doc.sentences[i].block;
+    (i.saturating_sub(3)..i)
+        .rev()
+        .find(|&j| {
+            doc.sentences[j].block + 2 >= block
+                && (!facts[j].data.is_empty() || !facts[j].recipients.is_empty())
+        })
+        .map(|j| facts[j].clone())
+}
+
+/// Data types named by a section's heading ("Cookies", "Log Files").
+fn section_data(
+    doc: &Segmented,
+    vocab: &Vocabulary,
+    heading: usize,
+    cache: &mut [Option<Vec<Mention>>],
+    scratch: &mut Scratch,
+) -> Option<Vec<Mention>> {
+    if cache[heading].is_none() {
+        let b = &doc.blocks[heading];
+        let tokens = crate::text::tokens(&doc.text, b.start, b.end);
+        let found = vocab.find(&doc.text, &tokens, &mut scratch.matches);
+        let data = found
+            .iter()
+            .filter(|m| vocab.concept(m.concept).scheme == Scheme::DataType)
+            .map(|m| Mention {
+                concept: m.concept,
+                start: tokens[m.first].start,
+                end: tokens[m.last - 1].end,
+            })
+            .collect();
+        cache[heading] = Some(data);
+    }
+    cache[heading]
+        .clone()
+        .filter(|d: &Vec<Mention>| !d.is_empty())
+}
+
+fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
+    Mention {
+        concept: m.concept,
+        start: ctx.tokens[m.first].start,
+        end: ctx.tokens[m.last - 1].end,
+    }
+}
+
+fn mentions_of(ctx: &SentenceContext, scheme: Scheme, from: usize, to: usize) -> Vec<Mention> {
+    ctx.matches
+        .iter()
+        .filter(|m| {
+            m.first >= from && m.last <= to && ctx.vocab.concept(m.concept).scheme == scheme
+        })
+        .map(|m| mention(ctx, m))
+        .collect()
+}
+
+/// A practice cue found in a clause.
+struct Cue {
+    kind: PracticeKind,
+    first: usize,
+    last: usize,
+}
+
+fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
+    let mut cues = Vec::new();
+    for m in ctx.matches {
+        if m.first < clause.start || m.last > clause.end {
+            continue;
+        }
+        let c = ctx.vocab.concept(m.concept);
+        if c.scheme != Scheme::PracticeKind {
+            continue;
+        }
+        let Some(kind) = PracticeKind::parse(c.local_name()) else {
+            continue;
+        };
+        if !clause::cue_is_real(ctx.words, kind, m.first, m.last) {
+            continue;
+        }
+        cues.push(Cue {
+            kind,
+            first: m.first,
+            last: m.last,
+        });
+    }
+    cues
+}
+
+/// The practices stated by one sentence on its own.
+fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
+    let clauses = clause::split(ctx.words);
+    let age = minimum_age(ctx.doc.sentence_text(ctx.index));
+    let mut practices: Vec<Practice> = Vec::new();
+    for clause in &clauses {
+        let cues = cues_in(ctx, clause);
+        let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
+        for cue in &cues {
+            let negated = clause::is_negated(ctx.words, clause, cue.first);
+            if kinds_done.contains(&(cue.kind, negated)) {
+                continue;
+            }
+            kinds_done.push((cue.kind, negated));
+            let Some(practice) = build(ctx, clause, cue, negated, age, "cue") else {
+                continue;
+            };
+            // "We store any information other than your credit card number": the
+            // excepted data get the opposite polarity.
+            let (_, excepted) = clause_data(ctx, clause);
+            if !excepted.is_empty() && cue.kind.is_about_data() {
+                let mut opposite = practice.clone();
+                opposite.negated = !negated;
+                opposite.data = excepted;
+                opposite.rule = "exception";
+                practices.push(opposite);
+            }
+            practices.push(practice);
+        }
+    }
+    // An age limit is an audience statement even where no audience word was matched.
+    if let Some(age) = age {
+        if !practices.iter().any(|p| p.kind == PracticeKind::Audience) {
+            let whole = Clause {
+                start: 0,
+                end: ctx.tokens.len(),
+            };
+            let cue = Cue {
+                kind: PracticeKind::Audience,
+                first: 0,
+                last: 0,
+            };
+            practices.extend(build(ctx, &whole, &cue, false, Some(age), "age"));
+        }
+    }
+    practices
+}
+
+/// A list item with no cue of its own takes the practices of its lead-in sentence
+/// ("We collect the following information: • your name").
+fn list_item_practices(
+    ctx: &mut SentenceContext,
+    lead_block: usize,
+    scratch: &mut Scratch,
+) -> Vec<Practice> {
+    let Some(lead_sentence) = last_sentence_of(ctx.doc, lead_block) else {
+        return Vec::new();
+    };
+    let s = ctx.doc.sentences[lead_sentence];
+    let lead_tokens = crate::text::tokens(&ctx.doc.text, s.start, s.end);
+    let lead_matches = ctx
+        .vocab
+        .find(&ctx.doc.text, &lead_tokens, &mut scratch.matches);
+    let lead_words = Words::new(&ctx.doc.text, &lead_tokens);
+    let lead_ctx = SentenceContext {
+        doc: ctx.doc,
+        vocab: ctx.vocab,
+        index: lead_sentence,
+        tokens: &lead_tokens,
+        words: &lead_words,
+        matches: &lead_matches,
+        previous: None,
+        section_data: None,
+    };
+    let lead_clauses = clause::split(&lead_words);
+    let Some(lead_clause) = lead_clauses.last() else {
+        return Vec::new();
+    };
+    let lead_actor_clause = lead_clause;
+    let whole = Clause {
+        start: 0,
+        end: ctx.tokens.len(),
+    };
+    let mut practices = Vec::new();
+    let mut done = Vec::new();
+    for cue in cues_in(&lead_ctx, lead_actor_clause) {
+        let negated = clause::is_negated(&lead_words, lead_actor_clause, cue.first);
+        if done.contains(&(cue.kind, negated)) {
+            continue;
+        }
+        done.push((cue.kind, negated));
+        let actor = actor_of(&lead_ctx, lead_actor_clause, &cue);
+        let modality = clause::modality(&lead_words, lead_actor_clause, cue.first);
+        // The item supplies the data (or purposes); the lead-in what is done with them.
+        let item_cue = Cue {
+            kind: cue.kind,
+            first: 0,
+            last: 0,
+        };
+        if let Some(mut p) = build(ctx, &whole, &item_cue, negated, None, "list-item") {
+            p.actor = actor;
+            p.modality = modality;
+            if p.data.is_empty() {
+                p.data = mentions_of(
+                    &lead_ctx,
+                    Scheme::DataType,
+                    lead_clause.start,
+                    lead_clause.end,
+                );
+            }
+            if p.recipients.is_empty()
+                && matches!(cue.kind, PracticeKind::Share | PracticeKind::Sell)
+            {
+                p.recipients = mentions_of(
+                    &lead_ctx,
+                    Scheme::Recipient,
+                    lead_clause.start,
+                    lead_clause.end,
+                );
+            }
+            if p.data.is_empty() && p.purposes.is_empty() && p.recipients.is_empty() {
+                continue;
+            }
+            practices.push(p);
+        }
+    }
+    practices
+}
+
+fn last_sentence_of(doc: &Segmented, block: usize) -> Option<usize> {
+    let first = doc.first_sentence_of(block)?;
+    let mut last = first;
+    while last + 1 < doc.sentences.len() && doc.sentences[last + 1].block == block {
+        last += 1;
+    }
+    Some(last)
+}
+
+/// Builds the practice of one cue in one clause.
+fn build(
+    ctx: &SentenceContext,
+    clause: &Clause,
+    cue: &Cue,
+    negated: bool,
+    age: Option<u32>,
+    rule: &'static str,
+) -> Option<Practice> {
+    let words = ctx.words;
+    let (mut data, _) = clause_data(ctx, clause);
+    let mut rule = rule;
+    if data.is_empty() && cue.kind.is_about_data() {
+        // "this information", "such data", "it": what the sentence before was about.
+        if clause::has_anaphora(words, clause.start, clause.end) {
+            if let Some(prev) = &ctx.previous {
+                data = prev.data.clone();
+                rule = "anaphora";
+            }
+        }
+        if data.is_empty() {
+            if let Some(section) = &ctx.section_data {
+                data = section.clone();
+                rule = "section-heading";
+            }
+        }
+    }
+    let mut recipients = mentions_of(ctx, Scheme::Recipient, clause.start, clause.end);
+    if recipients
+        .iter()
+        .any(|r| clause::is_anaphoric_at(words, ctx.tokens, r.start))
+    {
+        if let Some(prev) = &ctx.previous {
+            if !prev.recipients.is_empty() {
+                recipients = prev.recipients.clone();
+            }
+        }
+    }
+    let actor = actor_of(ctx, clause, cue);
+    let mut purposes = mentions_of(ctx, Scheme::Purpose, clause.start, clause.end);
+    if purposes.is_empty() {
+        purposes = mentions_of(ctx, Scheme::Purpose, 0, ctx.tokens.len());
+    }
+    if purposes.is_empty() && recipients_were_anaphoric(ctx, clause) {
+        if let Some(prev) = &ctx.previous {
+            purposes = prev.purposes.clone();
+        }
+    }
+    match cue.kind {
+        PracticeKind::Share | PracticeKind::Sell => {}
+        // A third party that collects or uses is also a recipient of the data.
+        _ if actor == Actor::ThirdParty => {}
+        _ => recipients.clear(),
+    }
+    let condition = condition_of(ctx, clause);
+    let sentence = ctx.doc.sentences[ctx.index];
+    let modality = clause::modality(words, clause, cue.first);
+    Some(Practice {
+        kind: cue.kind,
+        negated,
+        actor,
+        modality,
+        sentence: ctx.index,
+        evidence: (sentence.start, sentence.end),
+        data,
+        recipients,
+        purposes,
+        condition,
+        minimum_age: if cue.kind == PracticeKind::Audience {
+            age
+        } else {
+            None
+        },
+        rule,
+    })
+}
+
+fn recipients_were_anaphoric(ctx: &SentenceContext, clause: &Clause) -> bool {
+    mentions_of(ctx, Scheme::Recipient, clause.start, clause.end)
+        .iter()
+        .any(|r| clause::is_anaphoric_at(ctx.words, ctx.tokens, r.start))
+}
+
+/// The data mentions of a clause, split into those the practice covers and those it
+/// excepts ("any information, other than your credit card number").
+fn clause_data(ctx: &SentenceContext, clause: &Clause) -> (Vec<Mention>, Vec<Mention>) {
+    let mut covered = Vec::new();
+    let mut excepted = Vec::new();
+    let exception = clause::exception_span(ctx.words, clause);
+    for m in ctx.matches {
+        if m.first < clause.start || m.last > clause.end {
+            continue;
+        }
+        if ctx.vocab.concept(m.concept).scheme != Scheme::DataType {
+            continue;
+        }
+        let mention = mention(ctx, m);
+        if exception.is_some_and(|(s, e)| m.first >= s && m.last <= e) {
+            excepted.push(mention);
+        } else {
+            covered.push(mention);
+        }
+    }
+    (covered, excepted)
+}
+
+/// First party unless the nearest subject before the cue is a recipient ("Advertisers may
+/// collect"), or a passive cue is followed by "by" and a recipient ("collected by Google").
+fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
+    let words = ctx.words;
+    let recipient_starts: Vec<(usize, usize)> = ctx
+        .matches
+        .iter()
+        .filter(|m| ctx.vocab.concept(m.concept).scheme == Scheme::Recipient)
+        .map(|m| (m.first, m.last))
+        .collect();
+    // Nearest subject candidate before the cue.
+    let mut j = cue.first;
+    while j > clause.start {
+        j -= 1;
+        if words.is_first_person(j) {
+            return Actor::FirstParty;
+        }
+        if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
+            let introduced = first > 0
+                && words.is_any(
+                    first - 1,
+                    &["with", "to", "from", "by", "for", "about", "of"],
+                );
+            let relative = words.is_any(last, &["who", "that", "which"]);
+            if !introduced || relative {
+                return Actor::ThirdParty;
+            }
+            j = first;
+        }
+    }
+    // Passive with an agent: "is collected by third-party advertisers".
+    let mut k = cue.last;
+    while k < clause.end && k < cue.last + 4 {
+        if words.is_any(k, &["by"]) {
+            if recipient_starts
+                .iter()
+                .any(|(f, _)| *f == k + 1 || *f == k + 2)
+            {
+                return Actor::ThirdParty;
+            }
+            break;
+        }
+        k += 1;
+    }
+    Actor::FirstParty
+}
+
+fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
+    if let Some(m) = ctx.matches.iter().find(|m| {
+        m.first >= clause.start
+            && m.last <= clause.end
+            && ctx.vocab.concept(m.concept).scheme == Scheme::Condition
+    }) {
+        return Some(mention(ctx, m));
+    }
+    let (s, e) = clause::conditional_span(ctx.words, clause)?;
+    let generic = ctx
+        .vocab
+        .by_iri(&format!("{}Stated", crate::vocab::ns::CONDITION))?;
+    Some(Mention {
+        concept: generic,
+        start: ctx.tokens[s].start,
+        end: ctx.tokens[e - 1].end,
+    })
+}
+
+static AGE_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d{1,2})\b",
+        r"(?i)\b(\d{1,2})\s+years?\s+(?:of\s+age\s+)?(?:old\s+)?(?:or|and)\s+(?:older|over|above|up)\b",
+        r"(?i)\b(?:at least|minimum age of|age of majority,? \(?|over the age of|older than)\s+(\d{1,2})\b",
+        r"(?i)\b(?:children|child|minors|kids|users|persons|individuals|anyone)\s+(?:under|below)\s+(\d{1,2})\b",
+    ]
+    .iter()
+    .map(|p| Regex::new(p).unwrap())
+    .collect()
+});
+
+/// The minimum age a sentence states ("under the age of 16", "18 years or older").
+pub fn minimum_age(sentence: &str) -> Option<u32> {
+    for re in AGE_PATTERNS.iter() {
+        for caps in re.captures_iter(sentence) {
+            if let Ok(n) = caps[1].parse::<u32>() {
+                if (6..=21).contains(&n) {
+                    return Some(n);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// English policies use these words constantly; a long text with almost none of them is in
+/// another language and is not extracted as if it were English.
+fn language_warning(text: &str) -> Option<String> {
+    const COMMON: &[&str] = &[
+        "the",
+        "and",
+        "of",
+        "to",
+        "we",
+        "you",
+        "your",
+        "information",
+        "our",
+        "or",
+        "in",
+        "is",
+        "for",
+        "with",
+    ];
+    let mut words = 0usize;
+    let mut common = 0usize;
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(2000)
+    {
+        words += 1;
+        if COMMON.iter().any(|c| c.eq_ignore_ascii_case(w)) {
+            common += 1;
+        }
+    }
+    (words >= 50 && common * 100 < words * 4).then(|| {
+        format!(
+            "does not look like English ({common} of the first {words} words are common English words); not extracted"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! The extractor on small hand-written sentences, with the built-in ontology.
+
+use super::*;
+use crate::corpus::Format;
+use crate::text;
+
+fn run(text: &str) -> (Vec<Practice>, Vocabulary) {
+    let vocab = Vocabulary::embedded().unwrap();
+    let seg = text::segment(Format::Text, text);
+    let ex = extract(&seg, &vocab, &mut Scratch::default());
+    (ex.practices, vocab)
+}
+
+fn data(v: &Vocabulary, p: &Practice) -> Vec<String> {
+    p.data
+        .iter()
+        .map(|m| v.concept(m.concept).local_name().to_string())
+        .collect()
+}
+
+fn find(ps: &[Practice], kind: PracticeKind) -> &Practice {
+    ps.iter()
+        .find(|p| p.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} practice in {ps:#?}"))
+}
+
+#[test]
+fn negation_is_kept_not_dropped() {
+    let (ps, v) = run("We will never sell your email address to advertisers.");
+    let sell = find(&ps, PracticeKind::Sell);
+    assert!(sell.negated);
+    assert_eq!(sell.modality, Modality::Will);
+    assert!(data(&v, sell).contains(&"EmailAddress".to_string()));
+    assert!(!sell.recipients.is_empty());
+}
+
+#[test]
+fn a_wish_is_not_a_negation() {
+    let (ps, _) = run("If you do not want us to share your email address, you can opt out.");
+    let share = find(&ps, PracticeKind::Share);
+    assert!(!share.negated);
+}
+
+#[test]
+fn passive_collection_and_enumerations() {
+    let (ps, v) =
+        run("Your name, postal address and e-mail addresses may be collected when you register.");
+    let collect = find(&ps, PracticeKind::Collect);
+    assert!(!collect.negated);
+    assert_eq!(collect.modality, Modality::May);
+    let d = data(&v, collect);
+    for want in ["Name", "PostalAddress", "EmailAddress"] {
+        assert!(d.contains(&want.to_string()), "{want} missing from {d:?}");
+    }
+    assert!(collect.condition.is_some());
+}
+
+#[test]
+fn third_parties_as_subject_are_third_party_actors() {
+    let (ps, _) = run("Third-party advertisers may collect your IP address through cookies.");
+    let collect = find(&ps, PracticeKind::Collect);
+    assert_eq!(collect.actor, Actor::ThirdParty);
+    assert!(!collect.recipients.is_empty());
+    let (ps, _) = run("We collect your IP address.");
+    assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::FirstParty);
+}
+
+#[test]
+fn this_information_refers_to_the_sentence_before() {
+    let (ps, v) = run("We ask for your telephone number when you order. We use this information to deliver your order.");
+    let used = ps.iter().find(|p| p.kind == PracticeKind::Use).unwrap();
+    assert_eq!(data(&v, used), ["TelephoneNumber"]);
+    assert_eq!(used.rule, "anaphora");
+}
+
+#[test]
+fn list_items_take_the_practice_of_their_lead_in() {
+    let (ps, v) =
+        run("We collect the following information:\n- your full name\n- your phone number\n");
+    let items: Vec<_> = ps.iter().filter(|p| p.rule == "list-item").collect();
+    assert_eq!(items.len(), 2, "{ps:#?}");
+    assert!(items
+        .iter()
+        .all(|p| p.kind == PracticeKind::Collect && !p.negated));
+    assert_eq!(data(&v, items[1]), ["TelephoneNumber"]);
+}
+
+#[test]
+fn exceptions_get_the_opposite_polarity() {
+    let (ps, v) = run("We store any information you give us, other than your credit card number.");
+    let kept = ps
+        .iter()
+        .find(|p| p.kind == PracticeKind::Retain && p.negated)
+        .expect("negated retain");
+    assert_eq!(data(&v, kept), ["CreditCardNumber"]);
+}
+
+#[test]
+fn minimum_ages() {
+    assert_eq!(minimum_age("children under the age of 13"), Some(13));
+    assert_eq!(
+        minimum_age("You must be 18 years of age or older"),
+        Some(18)
+    );
+    assert_eq!(minimum_age("users under 16"), Some(16));
+    assert_eq!(minimum_age("We keep logs for 90 days"), None);
+    let (ps, _) = run("We do not knowingly collect personal information from children under 13.");
+    assert!(find(&ps, PracticeKind::Collect).negated);
+    assert_eq!(find(&ps, PracticeKind::Audience).minimum_age, Some(13));
+}
+
+#[test]
+fn terms_of_use_is_not_a_use_practice() {
+    let (ps, _) = run("Please read our Terms of Use before your use of the site.");
+    assert!(ps.iter().all(|p| p.kind != PracticeKind::Use), "{ps:#?}");
+}
+
+#[test]
+fn foreign_language_text_is_warned_not_extracted() {
+    let vocab = Vocabulary::embedded().unwrap();
+    let text = "Wir erheben personenbezogene Daten nur im Rahmen der gesetzlichen Bestimmungen. "
+        .repeat(10);
+    let seg = text::segment(Format::Text, &text);
+    let ex = extract(&seg, &vocab, &mut Scratch::default());
+    assert!(ex.practices.is_empty());
+    assert!(ex.warnings[0].contains("English"));
+}

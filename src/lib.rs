@@ -1,0 +1,28 @@
+//! privacy-kg turns website privacy policies into an RDF knowledge graph.
+//!
+//! The stages run in one direction, each a module with plain data types between them:
+//!
+//! ```text
+//! corpus ─▶ text ─▶ extract ─▶ graph ─▶ store ─▶ query | export
+//! ```
+//!
+//! [`corpus`] finds and decodes inputs into [`corpus::Document`]s, [`text`] segments a
+//! document into sentences with offsets ([`text::Segmented`]), [`extract`] finds practices
+//! using the lexicon compiled by [`vocab`] from the ontology ([`extract::Extraction`]),
+//! [`graph`] turns an extraction into quads with deterministic IRIs and provenance,
+//! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
+//! [`pipeline`] wires the per-document stages together for the command line.
+
+pub mod cli;
+pub mod corpus;
+pub mod export;
+pub mod extract;
+pub mod graph;
+pub mod pipeline;
+pub mod query;
+pub mod store;
+pub mod text;
+pub mod vocab;
+
+/// The version written into every policy graph: a store built by another version is rebuilt.
+pub const EXTRACTOR_VERSION: &str = env!("CARGO_PKG_VERSION");

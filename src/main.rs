@@ -1,0 +1,188 @@
+//! The `privacy-kg` command line: argument parsing only; the work is in `privacy_kg::cli`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use privacy_kg::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "privacy-kg",
+    version,
+    about = "Privacy policies in, knowledge graph out: extract practices into DPV-aligned RDF, load Oxigraph, answer saved SPARQL queries"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Base IRI of the data
+    #[arg(long, default_value = privacy_kg::graph::DEFAULT_BASE)]
+    base: String,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Folder of ontology .ttl files replacing the built-in ones
+    #[arg(long)]
+    ontology: Option<PathBuf>,
+    /// Skip documents larger than this many bytes
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_bytes: u64,
+}
+
+#[derive(clap::Args)]
+struct StoreArgs {
+    /// Store directory
+    #[arg(long, default_value = "privacy-kg.db")]
+    store: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract policies and load them into the store (files, folders, globs, .jsonl)
+    Build {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Use a throw-away in-memory store
+        #[arg(long)]
+        memory: bool,
+        #[command(flatten)]
+        extract: ExtractArgs,
+        /// After building, answer every saved query
+        #[arg(long)]
+        queries: bool,
+    },
+    /// Extract without a store, streaming one record per document
+    Extract {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(long, value_enum, default_value_t = cli::ExtractFormat::Jsonl)]
+        format: cli::ExtractFormat,
+        /// Include the normalised text in JSONL records
+        #[arg(long)]
+        with_text: bool,
+        /// Output file (default: standard output)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        extract: ExtractArgs,
+    },
+    /// List the saved queries
+    Queries,
+    /// Run a saved query (by name, number or .rq file) or --sparql TEXT against the store
+    Query {
+        /// Saved query name, number or .rq file
+        name: Option<String>,
+        /// SPARQL text to run instead of a saved query
+        #[arg(long, conflicts_with = "name")]
+        sparql: Option<String>,
+        /// Run every saved query
+        #[arg(long, conflicts_with_all = ["name", "sparql"])]
+        all: bool,
+        /// Bind a query parameter: name=value (an IRI as <...>)
+        #[arg(long = "param", short = 'p')]
+        params: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write the whole store as RDF
+    Export {
+        #[arg(long, value_enum, default_value_t = cli::ExportFormat::Nq)]
+        format: cli::ExportFormat,
+        /// Output file (default: standard output)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print a policy sentence by sentence with what was extracted from each
+    Explain {
+        file: PathBuf,
+        #[arg(long)]
+        ontology: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let settings = |e: ExtractArgs| cli::ExtractSettings {
+        base: e.base,
+        jobs: e.jobs,
+        ontology: e.ontology,
+        max_bytes: e.max_bytes,
+    };
+    let result = match args.command {
+        Command::Build {
+            paths,
+            store,
+            memory,
+            extract,
+            queries,
+        } => cli::build(
+            &paths,
+            (!memory).then_some(store.store.as_path()),
+            settings(extract),
+            queries,
+        ),
+        Command::Extract {
+            paths,
+            format,
+            with_text,
+            output,
+            extract,
+        } => cli::extract(
+            &paths,
+            format,
+            with_text,
+            output.as_deref(),
+            settings(extract),
+        ),
+        Command::Queries => cli::list_queries(),
+        Command::Query {
+            name,
+            sparql,
+            all,
+            params,
+            format,
+            store,
+        } => {
+            let format = match format {
+                Format::Table => privacy_kg::query::ResultFormat::Table,
+                Format::Csv => privacy_kg::query::ResultFormat::Csv,
+                Format::Tsv => privacy_kg::query::ResultFormat::Tsv,
+                Format::Json => privacy_kg::query::ResultFormat::Json,
+                Format::Xml => privacy_kg::query::ResultFormat::Xml,
+            };
+            let target = match (all, sparql, name) {
+                (true, _, _) => cli::QueryTarget::All,
+                (_, Some(text), _) => cli::QueryTarget::Sparql(text),
+                (_, _, Some(name)) => cli::QueryTarget::Named(name),
+                _ => cli::QueryTarget::Missing,
+            };
+            cli::query(&store.store, target, &params, format)
+        }
+        Command::Export {
+            format,
+            output,
+            store,
+        } => cli::export(&store.store, format, output.as_deref()),
+        Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
+    };
+    cli::exit(result)
+}

@@ -1,0 +1,274 @@
+//! The per-document stages wired together — corpus → text → extract → graph — run in
+//! parallel over a corpus, and streamed either into the store's bulk loader (`build`) or
+//! to a writer in input order (`extract`). Nothing here holds more than a bounded number
+//! of documents at once.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant};
+
+use oxigraph::model::Quad;
+use rayon::prelude::*;
+
+use crate::corpus::{self, CorpusError, Document, Limits};
+use crate::extract::{self, Extraction, PracticeKind};
+use crate::graph::{self, GraphOptions, PolicyIds};
+use crate::store::{Store, StoreError};
+use crate::text::{self, Segmented};
+use crate::vocab::Vocabulary;
+
+/// A document carried through text and extraction.
+pub struct Processed {
+    pub doc: Document,
+    pub seg: Segmented,
+    pub extraction: Extraction,
+}
+
+/// Segments and extracts one document.
+pub fn process(doc: Document, vocab: &Vocabulary, scratch: &mut extract::Scratch) -> Processed {
+    let seg = text::segment(doc.format, &doc.text);
+    let extraction = extract::extract(&seg, vocab, scratch);
+    Processed {
+        doc,
+        seg,
+        extraction,
+    }
+}
+
+/// Settings shared by `build` and `extract`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub graph: GraphOptions,
+    /// Worker threads; all cores when `None`.
+    pub jobs: Option<usize>,
+    pub limits: Limits,
+}
+
+/// What happened to the documents, reported as they finish.
+pub enum Progress<'a> {
+    /// The number of input files found.
+    Found(usize),
+    /// One document done (loaded, unchanged or failed).
+    Done(&'a str),
+}
+
+/// What a build did.
+#[derive(Debug, Default, Clone)]
+pub struct BuildSummary {
+    /// Documents read and extracted into the store.
+    pub loaded: usize,
+    /// Documents whose bytes and extractor version match what the store holds: not redone.
+    pub unchanged: usize,
+    /// Documents replaced because their bytes changed.
+    pub replaced: usize,
+    /// Inputs that could not be read, each message naming the input and the reason.
+    pub failed: Vec<String>,
+    /// Problems with documents that were still loaded.
+    pub warnings: Vec<String>,
+    /// Practices loaded, by kind: (affirmed, negated).
+    pub practices: BTreeMap<&'static str, (usize, usize)>,
+    pub quads_loaded: usize,
+    pub store_quads: usize,
+    pub store_graphs: usize,
+    pub elapsed: Duration,
+}
+
+fn pool(jobs: Option<usize>) -> rayon::ThreadPool {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs {
+        b = b.num_threads(n.max(1));
+    }
+    b.build().expect("thread pool")
+}
+
+enum Outcome {
+    Loaded {
+        id: String,
+        policy: PolicyIds,
+        kinds: Vec<(PracticeKind, bool)>,
+        warnings: Vec<String>,
+        quads: Vec<Quad>,
+    },
+    Failed(CorpusError),
+}
+
+/// Reads, extracts and bulk-loads the documents of `inputs` into `store`. Documents the
+/// store already holds with the same bytes and extractor version are skipped; changed ones
+/// have their old graph replaced. The load is committed once at the end: a build that
+/// fails or is killed halfway leaves the store as it was, but for the graphs of changed
+/// documents, which the next build restores.
+pub fn build(
+    inputs: &[String],
+    store: &Store,
+    vocab: &Vocabulary,
+    options: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildSummary, StoreError> {
+    let started = Instant::now();
+    let mut summary = BuildSummary::default();
+    let (files, errors) = corpus::discover(inputs);
+    summary.failed.extend(errors.iter().map(|e| e.to_string()));
+    progress(Progress::Found(files.len()));
+
+    // Which documents are already there, and which of them changed.
+    let loaded = store.loaded_documents()?;
+    let mut unchanged: HashSet<String> = HashSet::new();
+    if !loaded.is_empty() {
+        let mut stale = Vec::new();
+        let shas: Vec<(String, String)> = pool(options.jobs).install(|| {
+            corpus::documents(files.clone(), options.limits)
+                .par_bridge()
+                .filter_map(|d| d.ok().map(|d| (d.id, d.sha256)))
+                .collect()
+        });
+        for (id, sha) in shas {
+            if let Some(old) = loaded.get(&id) {
+                if old.sha256 == sha && old.extractor_version == crate::EXTRACTOR_VERSION {
+                    unchanged.insert(id);
+                } else {
+                    stale.push(old.graph.clone());
+                }
+            }
+        }
+        summary.replaced = stale.len();
+        store.remove_graphs(&stale)?;
+    }
+    summary.unchanged = unchanged.len();
+
+    let (tx, rx) = sync_channel::<Outcome>(64);
+    let pool = pool(options.jobs);
+    let mut loader = store.bulk_load();
+    let mut seen_graphs: HashMap<String, String> = HashMap::new();
+    let mut load_result = Ok(());
+    std::thread::scope(|scope| {
+        let files = files.clone();
+        let unchanged = &unchanged;
+        scope.spawn(move || {
+            pool.install(|| {
+                corpus::documents(files, options.limits)
+                    .par_bridge()
+                    .for_each_init(extract::Scratch::default, |scratch, doc| {
+                        let outcome = match doc {
+                            Err(e) => Outcome::Failed(e),
+                            Ok(doc) if unchanged.contains(&doc.id) => {
+                                progress(Progress::Done(&doc.id));
+                                return;
+                            }
+                            Ok(doc) => {
+                                let p = process(doc, vocab, scratch);
+                                let (policy, quads) = graph::quads(
+                                    &p.doc,
+                                    &p.seg,
+                                    &p.extraction,
+                                    vocab,
+                                    &options.graph,
+                                );
+                                let mut warnings: Vec<String> = p
+                                    .doc
+                                    .warnings
+                                    .iter()
+                                    .map(|w| format!("{}: {w}", p.doc.source))
+                                    .collect();
+                                warnings.extend(
+                                    p.extraction
+                                        .warnings
+                                        .iter()
+                                        .map(|w| format!("{}: {w}", p.doc.source)),
+                                );
+                                Outcome::Loaded {
+                                    id: p.doc.id,
+                                    policy,
+                                    kinds: p
+                                        .extraction
+                                        .practices
+                                        .iter()
+                                        .map(|p| (p.kind, p.negated))
+                                        .collect(),
+                                    warnings,
+                                    quads,
+                                }
+                            }
+                        };
+                        let _ = tx.send(outcome);
+                    });
+            });
+            drop(tx);
+        });
+        let summary = &mut summary;
+        let quads = rx.into_iter().flat_map(|outcome| match outcome {
+            Outcome::Failed(e) => {
+                progress(Progress::Done(e.path()));
+                summary.failed.push(e.to_string());
+                Vec::new()
+            }
+            Outcome::Loaded {
+                id,
+                policy,
+                kinds,
+                warnings,
+                quads,
+            } => {
+                progress(Progress::Done(&id));
+                if let Some(first) = seen_graphs.get(&policy.policy) {
+                    summary.warnings.push(format!(
+                        "{id}: same policy version as {first} ({}); their statements are merged in one graph",
+                        policy.policy
+                    ));
+                } else {
+                    seen_graphs.insert(policy.policy.clone(), id.clone());
+                }
+                summary.loaded += 1;
+                summary.warnings.extend(warnings);
+                for (kind, negated) in kinds {
+                    let e = summary.practices.entry(kind.as_str()).or_default();
+                    if negated {
+                        e.1 += 1
+                    } else {
+                        e.0 += 1
+                    }
+                }
+                summary.quads_loaded += quads.len();
+                quads
+            }
+        });
+        load_result = loader.load_iter(quads);
+    });
+    load_result?;
+    loader.commit()?;
+    store.load_ontology(vocab)?;
+    let stats = store.stats()?;
+    summary.store_quads = stats.quads;
+    summary.store_graphs = stats.graphs;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Runs corpus → text → extract over the inputs in parallel, handing each result to
+/// `sink` in input order. Errors for unreadable inputs go to `sink` too, in order.
+pub fn for_each_in_order(
+    files: Vec<std::path::PathBuf>,
+    vocab: &Vocabulary,
+    options: &Options,
+    mut sink: impl FnMut(Result<Processed, CorpusError>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    const BATCH: usize = 256;
+    let pool = pool(options.jobs);
+    let mut docs = corpus::documents(files, options.limits);
+    loop {
+        let batch: Vec<_> = docs.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let results: Vec<Result<Processed, CorpusError>> = pool.install(|| {
+            batch
+                .into_par_iter()
+                .map_init(extract::Scratch::default, |scratch, d| {
+                    d.map(|d| process(d, vocab, scratch))
+                })
+                .collect()
+        });
+        for r in results {
+            sink(r)?;
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Plain text from a document: the normalised text with an offset map back to the source,
+//! its blocks (headings, paragraphs, list items carrying their lead-in), sentences and
+//! tokens. Offsets are byte offsets into the normalised text; [`CodePoints`] converts them
+//! to the Unicode code point offsets that the graph and the JSONL records use.
+
+mod html;
+mod markdown;
+mod plain;
+
+use crate::corpus::Format;
+
+/// What a block of text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading,
+    Paragraph,
+    ListItem,
+}
+
+/// A heading, paragraph or list item of the normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Byte range in the normalised text.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offset in the source text where the block starts, where the markup allows
+    /// knowing it (plain text and Markdown; not HTML).
+    pub source_start: Option<usize>,
+    /// For a list item: the block that introduces the list ("We collect the following:").
+    pub lead_in: Option<usize>,
+    /// The heading whose section the block is in.
+    pub section: Option<usize>,
+}
+
+/// A sentence: a byte range of the normalised text inside one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub block: usize,
+}
+
+/// A document as text: the hand-off from `text` to `extract`.
+#[derive(Debug, Clone, Default)]
+pub struct Segmented {
+    /// The normalised text. For plain text it is the source itself.
+    pub text: String,
+    pub blocks: Vec<Block>,
+    pub sentences: Vec<Sentence>,
+}
+
+impl Segmented {
+    /// The text of a sentence.
+    pub fn sentence_text(&self, i: usize) -> &str {
+        let s = &self.sentences[i];
+        &self.text[s.start..s.end]
+    }
+
+    /// Index of the first sentence of a block, if it has any.
+    pub fn first_sentence_of(&self, block: usize) -> Option<usize> {
+        let i = self.sentences.partition_point(|s| s.block < block);
+        (i < self.sentences.len() && self.sentences[i].block == block).then_some(i)
+    }
+}
+
+/// Segments a document's decoded source text according to its markup.
+pub fn segment(format: Format, source: &str) -> Segmented {
+    let (text, blocks) = match format {
+        Format::Text => (source.to_string(), plain::blocks(source)),
+        Format::Markdown => markdown::blocks(source),
+        Format::Html => html::blocks(source),
+    };
+    finish(text, blocks)
+}
+
+/// A block under construction, before lead-ins and sections are known.
+pub(crate) struct RawBlock {
+    pub kind: BlockKind,
+    pub start: usize,
+    pub end: usize,
+    pub source_start: Option<usize>,
+}
+
+/// Collects blocks given as owned strings into one normalised text, blocks separated by
+/// a newline.
+#[derive(Default)]
+pub(crate) struct TextBuilder {
+    pub text: String,
+    pub blocks: Vec<RawBlock>,
+}
+
+impl TextBuilder {
+    pub fn push(&mut self, kind: BlockKind, content: &str, source_start: Option<usize>) {
+        let content = content.trim();
+        if content.is_empty() {
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        let start = self.text.len();
+        self.text.push_str(content);
+        self.blocks.push(RawBlock {
+            kind,
+            start,
+            end: self.text.len(),
+            source_start,
+        });
+    }
+}
+
+/// Links list items to their lead-in and blocks to their section, and splits sentences.
+fn finish(text: String, raw: Vec<RawBlock>) -> Segmented {
+    let mut blocks: Vec<Block> = Vec::with_capacity(raw.len());
+    let mut section = None;
+    let mut lead_in = None;
+    for (i, b) in raw.iter().enumerate() {
+        let block_lead_in = match b.kind {
+            BlockKind::ListItem => lead_in,
+            BlockKind::Heading => {
+                section = Some(i);
+                lead_in = None;
+                None
+            }
+            BlockKind::Paragraph => {
+                let t = text[b.start..b.end].trim_end();
+                lead_in = (t.ends_with(':')
+                    || t.ends_with('-')
+                    || t.ends_with('—')
+                    || t.to_lowercase().contains("following"))
+                .then_some(i);
+                None
+            }
+        };
+        blocks.push(Block {
+            kind: b.kind,
+            start: b.start,
+            end: b.end,
+            source_start: b.source_start,
+            lead_in: block_lead_in,
+            section: if b.kind == BlockKind::Heading {
+                None
+            } else {
+                section
+            },
+        });
+    }
+    let mut sentences = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        split_sentences(&text, b.start, b.end, i, &mut sentences);
+    }
+    Segmented {
+        text,
+        blocks,
+        sentences,
+    }
+}
+
+/// Longest sentence kept whole; longer runs (tables flattened into one line, lists without
+/// punctuation) are cut at the last clause break before it so the extractor's work per
+/// sentence stays bounded.
+const MAX_SENTENCE_BYTES: usize = 2000;
+
+fn split_sentences(text: &str, start: usize, end: usize, block: usize, out: &mut Vec<Sentence>) {
+    let slice = &text[start..end];
+    for b in sentencex::get_sentence_boundaries("en", slice) {
+        let mut s = start + b.start_byte;
+        let e = start + b.end_byte;
+        // Sentences never span a blank line: those are paragraph breaks the markup missed.
+        let mut pieces = Vec::new();
+        let mut cursor = s;
+        while let Some(pos) = text[cursor..e].find("\n\n") {
+            pieces.push((cursor, cursor + pos));
+            cursor += pos + 2;
+        }
+        pieces.push((cursor, e));
+        for (ps, pe) in pieces {
+            s = ps;
+            while pe - s > MAX_SENTENCE_BYTES {
+                let mut cut = floor_char_boundary(text, s + MAX_SENTENCE_BYTES);
+                if let Some(p) = text[s..cut].rfind([';', ',', '\n']) {
+                    if p > 0 {
+                        cut = s + p + 1;
+                    }
+                }
+                push_trimmed(text, s, cut, block, out);
+                s = cut;
+            }
+            push_trimmed(text, s, pe, block, out);
+        }
+    }
+}
+
+fn push_trimmed(text: &str, s: usize, e: usize, block: usize, out: &mut Vec<Sentence>) {
+    let piece = &text[s..e];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead + trail < piece.len() {
+        out.push(Sentence {
+            start: s + lead,
+            end: e - trail,
+            block,
+        });
+    }
+}
+
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A word or punctuation mark: a byte range of the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Tokens of `text[start..end]`: runs of letters and digits (keeping inner hyphens,
+/// apostrophes and dots, as in "e-mail", "don't", "U.S"), and single punctuation marks.
+pub fn tokens(text: &str, start: usize, end: usize) -> Vec<Token> {
+    let mut out = Vec::with_capacity((end - start) / 5 + 1);
+    tokens_into(text, start, end, &mut out);
+    out
+}
+
+/// As [`tokens`], reusing a buffer.
+pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    out.clear();
+    let slice = &text[start..end];
+    let mut iter = slice.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c.is_alphanumeric() {
+            let mut j = i + c.len_utf8();
+            while let Some(&(k, d)) = iter.peek() {
+                if d.is_alphanumeric() {
+                    iter.next();
+                    j = k + d.len_utf8();
+                } else if matches!(d, '-' | '\'' | '’' | '.' | '_' | '‐') {
+                    // Inner joiner: keep only if a letter or digit follows.
+                    let rest = &slice[k + d.len_utf8()..];
+                    if rest.chars().next().is_some_and(|n| n.is_alphanumeric()) {
+                        iter.next();
+                        j = k + d.len_utf8();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            out.push(Token {
+                start: start + i,
+                end: start + j,
+            });
+        } else if !c.is_whitespace() {
+            out.push(Token {
+                start: start + i,
+                end: start + i + c.len_utf8(),
+            });
+        }
+    }
+}
+
+/// Converts byte offsets of one text into Unicode code point offsets.
+pub struct CodePoints {
+    /// `None` for ASCII text, where the two are equal.
+    table: Option<Vec<u32>>,
+}
+
+impl CodePoints {
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CodePoints { table: None };
+        }
+        let mut table = vec![0u32; text.len() + 1];
+        let mut n = 0u32;
+        for (i, c) in text.char_indices() {
+            for slot in &mut table[i..i + c.len_utf8()] {
+                *slot = n;
+            }
+            n += 1;
+        }
+        table[text.len()] = n;
+        CodePoints { table: Some(table) }
+    }
+
+    /// The code point offset of a byte offset (which must be a char boundary).
+    pub fn at(&self, byte: usize) -> usize {
+        match &self.table {
+            None => byte,
+            Some(t) => t[byte] as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<String> {
+        let s = segment(Format::Text, text);
+        (0..s.sentences.len())
+            .map(|i| s.sentence_text(i).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn does_not_split_at_abbreviations() {
+        let got = sentences(
+            "We share data with affiliates, i.e. companies we control, e.g. Acme Inc. and others in the U.S. We never sell it.",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[1].starts_with("We never sell"));
+    }
+
+    #[test]
+    fn list_items_carry_their_lead_in_and_section() {
+        let s = segment(
+            Format::Text,
+            "Information We Collect\nWe collect the following information:\n- your name\n- your email address\nOther text here.",
+        );
+        assert_eq!(s.blocks[0].kind, BlockKind::Heading);
+        let item = s
+            .blocks
+            .iter()
+            .position(|b| b.kind == BlockKind::ListItem)
+            .unwrap();
+        assert_eq!(
+            &s.text[s.blocks[item].start..s.blocks[item].end],
+            "your name"
+        );
+        let lead = s.blocks[item].lead_in.unwrap();
+        assert!(s.text[s.blocks[lead].start..s.blocks[lead].end].ends_with("information:"));
+        assert_eq!(s.blocks[item].section, Some(0));
+    }
+
+    #[test]
+    fn code_points_count_characters_not_bytes() {
+        let cp = CodePoints::new("visitors’ data");
+        assert_eq!(cp.at("visitors’".len()), 9);
+        assert_eq!(cp.at("visitors’ data".len()), 14);
+    }
+
+    #[test]
+    fn tokens_keep_inner_joiners() {
+        let text = "Your e-mail, don't U.S. (IP)";
+        let t: Vec<&str> = tokens(text, 0, text.len())
+            .iter()
+            .map(|t| &text[t.start..t.end])
+            .collect();
+        assert_eq!(
+            t,
+            ["Your", "e-mail", ",", "don't", "U.S", ".", "(", "IP", ")"]
+        );
+    }
+}

@@ -1,0 +1,592 @@
+//! The ontology files compiled into a lexicon: every SKOS concept of the data-type,
+//! purpose, recipient, practice-kind and condition schemes with its labels, hierarchy,
+//! DPV mapping and OPP-115 value, and one Aho-Corasick automaton over all labels that finds
+//! them in tokenised sentences. Built once, shared read-only by every thread.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use sophia::api::prelude::*;
+use sophia::turtle::parser::turtle::TurtleParser;
+
+use crate::text::Token;
+
+/// Namespaces of the ontology.
+pub mod ns {
+    pub const PP: &str = "https://w3id.org/privacy-kg/ns#";
+    pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/privacy-kg/ns";
+    pub const DATA: &str = "https://w3id.org/privacy-kg/data/";
+    pub const PURPOSE: &str = "https://w3id.org/privacy-kg/purpose/";
+    pub const RECIPIENT: &str = "https://w3id.org/privacy-kg/recipient/";
+    pub const PRACTICE: &str = "https://w3id.org/privacy-kg/practice/";
+    pub const CONDITION: &str = "https://w3id.org/privacy-kg/condition/";
+    pub const DPV: &str = "https://w3id.org/dpv#";
+    pub const PD: &str = "https://w3id.org/dpv/pd#";
+    pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+    pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+    pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+    pub const PROV: &str = "http://www.w3.org/ns/prov#";
+    pub const OA: &str = "http://www.w3.org/ns/oa#";
+    pub const DCT: &str = "http://purl.org/dc/terms/";
+}
+
+/// The ontology files, in load order, embedded in the binary.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "privacy-kg.ttl",
+        include_str!("../../ontology/privacy-kg.ttl"),
+    ),
+    (
+        "data-types.ttl",
+        include_str!("../../ontology/data-types.ttl"),
+    ),
+    ("purposes.ttl", include_str!("../../ontology/purposes.ttl")),
+    (
+        "recipients.ttl",
+        include_str!("../../ontology/recipients.ttl"),
+    ),
+    (
+        "practices.ttl",
+        include_str!("../../ontology/practices.ttl"),
+    ),
+];
+
+/// Which concept scheme a concept belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    DataType,
+    Purpose,
+    Recipient,
+    PracticeKind,
+    Condition,
+}
+
+impl Scheme {
+    fn from_iri(iri: &str) -> Option<Scheme> {
+        Some(match iri.strip_prefix(ns::PP)? {
+            "DataTypes" => Scheme::DataType,
+            "Purposes" => Scheme::Purpose,
+            "Recipients" => Scheme::Recipient,
+            "PracticeKinds" => Scheme::PracticeKind,
+            "Conditions" => Scheme::Condition,
+            _ => return None,
+        })
+    }
+
+    /// Schemes whose matches compete for the same words (longest wins): the things a
+    /// practice is about. Cues and conditions are matched on their own.
+    fn group(self) -> u8 {
+        match self {
+            Scheme::DataType | Scheme::Purpose | Scheme::Recipient => 0,
+            Scheme::PracticeKind => 1,
+            Scheme::Condition => 2,
+        }
+    }
+}
+
+/// Index of a concept in [`Vocabulary::concepts`].
+pub type ConceptId = usize;
+
+/// One SKOS concept of the lexicon.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub iri: String,
+    pub scheme: Scheme,
+    pub pref_label: String,
+    /// Every label the extractor matches (pref, alt and hidden).
+    pub labels: Vec<String>,
+    pub broader: Vec<ConceptId>,
+    /// The OPP-115 value (`skos:notation` typed `pp:opp115`).
+    pub opp115: Option<String>,
+    /// DPV terms from `skos:exactMatch`, `closeMatch` and `broadMatch`, exact first.
+    pub dpv: Vec<String>,
+}
+
+impl Concept {
+    /// The last segment of the IRI: `ppk:do-not-track` → `do-not-track`.
+    pub fn local_name(&self) -> &str {
+        self.iri.rsplit(['/', '#']).next().unwrap_or(&self.iri)
+    }
+}
+
+/// Why the ontology could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum VocabError {
+    #[error("ontology file {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("ontology folder {dir}: {source}")]
+    Io {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("ontology: {0}")]
+    Invalid(String),
+}
+
+/// A lexicon match: a concept found over tokens `first..last` (exclusive) of a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LexiconMatch {
+    pub concept: ConceptId,
+    pub first: usize,
+    pub last: usize,
+}
+
+/// The compiled lexicon and hierarchy.
+pub struct Vocabulary {
+    pub concepts: Vec<Concept>,
+    by_iri: HashMap<String, ConceptId>,
+    matcher: AhoCorasick,
+    /// Concept of each automaton pattern.
+    pattern_concept: Vec<ConceptId>,
+    /// The Turtle sources, to load into the store beside the data.
+    pub sources: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Vocabulary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocabulary")
+            .field("concepts", &self.concepts.len())
+            .field("labels", &self.pattern_concept.len())
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct ConceptBuilder {
+    schemes: Vec<String>,
+    pref: Option<String>,
+    labels: Vec<String>,
+    broader: Vec<String>,
+    opp115: Option<String>,
+    exact: Vec<String>,
+    close: Vec<String>,
+    broad: Vec<String>,
+    is_concept: bool,
+}
+
+impl Vocabulary {
+    /// The ontology built into the binary.
+    pub fn embedded() -> Result<Vocabulary, VocabError> {
+        Self::from_sources(
+            EMBEDDED
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        )
+    }
+
+    /// The `*.ttl` files of a folder, replacing the embedded ones (`--ontology DIR`).
+    pub fn from_dir(dir: &Path) -> Result<Vocabulary, VocabError> {
+        let io = |source| VocabError::Io {
+            dir: dir.display().to_string(),
+            source,
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "ttl"))
+            .collect();
+        files.sort();
+        let mut sources = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(io)?;
+            sources.push((f.display().to_string(), text));
+        }
+        if sources.is_empty() {
+            return Err(VocabError::Invalid(format!(
+                "no .ttl files in {}",
+                dir.display()
+            )));
+        }
+        Self::from_sources(sources)
+    }
+
+    /// Compiles Turtle sources (name, text) into a vocabulary.
+    pub fn from_sources(sources: Vec<(String, String)>) -> Result<Vocabulary, VocabError> {
+        let mut builders: HashMap<String, ConceptBuilder> = HashMap::new();
+        let skos = |l: &str| format!("{}{l}", ns::SKOS);
+        let (in_scheme, pref, alt, hidden, broader, notation, exact, close, broad) = (
+            skos("inScheme"),
+            skos("prefLabel"),
+            skos("altLabel"),
+            skos("hiddenLabel"),
+            skos("broader"),
+            skos("notation"),
+            skos("exactMatch"),
+            skos("closeMatch"),
+            skos("broadMatch"),
+        );
+        let rdf_type = format!("{}type", ns::RDF);
+        let skos_concept = skos("Concept");
+        let opp_datatype = format!("{}opp115", ns::PP);
+        for (name, text) in &sources {
+            let mut parse_error = None;
+            let result = TurtleParser::new().parse_str(text).for_each_triple(|t| {
+                let (ts, tp) = (t.s(), t.p());
+                let Some(s) = ts.iri() else { return };
+                let Some(p) = tp.iri() else { return };
+                let (s, p) = (s.as_str().to_string(), p.as_str());
+                let o = t.o();
+                let b = builders.entry(s).or_default();
+                let o_iri = o.iri().map(|i| i.as_str().to_string());
+                let o_lit = o.lexical_form().map(|l| l.to_string());
+                match p {
+                    _ if p == rdf_type && o_iri.as_deref() == Some(skos_concept.as_str()) => {
+                        b.is_concept = true;
+                    }
+                    _ if p == in_scheme => b.schemes.extend(o_iri),
+                    _ if p == pref => {
+                        if let Some(l) = o_lit {
+                            if b.pref.is_none()
+                                || o.language_tag().is_some_and(|t| t.as_str() == "en")
+                            {
+                                b.pref = Some(l.clone());
+                            }
+                            b.labels.push(l);
+                        }
+                    }
+                    _ if p == alt || p == hidden => b.labels.extend(o_lit),
+                    _ if p == broader => b.broader.extend(o_iri),
+                    _ if p == notation
+                        && o.datatype().is_some_and(|d| d.as_str() == opp_datatype) =>
+                    {
+                        b.opp115 = o_lit;
+                    }
+                    _ if p == exact => b.exact.extend(o_iri),
+                    _ if p == close => b.close.extend(o_iri),
+                    _ if p == broad => b.broad.extend(o_iri),
+                    _ => {}
+                }
+            });
+            if let Err(e) = result {
+                parse_error = Some(e.to_string());
+            }
+            if let Some(message) = parse_error {
+                return Err(VocabError::Parse {
+                    file: name.clone(),
+                    message,
+                });
+            }
+        }
+        let mut iris: Vec<(String, Scheme)> = builders
+            .iter()
+            .filter_map(|(iri, b)| {
+                let scheme = b.schemes.iter().find_map(|s| Scheme::from_iri(s))?;
+                (b.is_concept || b.pref.is_some()).then(|| (iri.clone(), scheme))
+            })
+            .collect();
+        iris.sort();
+        let by_iri: HashMap<String, ConceptId> = iris
+            .iter()
+            .enumerate()
+            .map(|(i, (iri, _))| (iri.clone(), i))
+            .collect();
+        let mut concepts = Vec::with_capacity(iris.len());
+        for (iri, scheme) in &iris {
+            let b = builders.remove(iri).unwrap();
+            let dpv_of = |v: &Vec<String>| -> Vec<String> {
+                v.iter()
+                    .filter(|i| i.starts_with("https://w3id.org/dpv"))
+                    .cloned()
+                    .collect()
+            };
+            let mut dpv = dpv_of(&b.exact);
+            dpv.extend(dpv_of(&b.close));
+            dpv.extend(dpv_of(&b.broad));
+            let mut labels = b.labels;
+            labels.sort();
+            labels.dedup();
+            concepts.push(Concept {
+                iri: iri.clone(),
+                scheme: *scheme,
+                pref_label: b
+                    .pref
+                    .unwrap_or_else(|| iri.rsplit(['/', '#']).next().unwrap_or(iri).to_string()),
+                labels,
+                broader: b
+                    .broader
+                    .iter()
+                    .filter_map(|i| by_iri.get(i).copied())
+                    .collect(),
+                opp115: b.opp115,
+                dpv,
+            });
+        }
+        if concepts.is_empty() {
+            return Err(VocabError::Invalid(
+                "no SKOS concepts in any known scheme".into(),
+            ));
+        }
+        let mut patterns = Vec::new();
+        let mut pattern_concept = Vec::new();
+        let mut key = String::new();
+        for (id, c) in concepts.iter().enumerate() {
+            for label in &c.labels {
+                key.clear();
+                normalise_phrase(label, &mut key);
+                if key.len() >= 2 {
+                    patterns.push(key.clone());
+                    pattern_concept.push(id);
+                }
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| VocabError::Invalid(e.to_string()))?;
+        Ok(Vocabulary {
+            concepts,
+            by_iri,
+            matcher,
+            pattern_concept,
+            sources,
+        })
+    }
+
+    pub fn concept(&self, id: ConceptId) -> &Concept {
+        &self.concepts[id]
+    }
+
+    pub fn by_iri(&self, iri: &str) -> Option<ConceptId> {
+        self.by_iri.get(iri).copied()
+    }
+
+    /// The concept of a practice kind, by its local name (`collect`, `do-not-track`).
+    pub fn practice_kind(&self, name: &str) -> Option<ConceptId> {
+        self.by_iri(&format!("{}{name}", ns::PRACTICE))
+    }
+
+    /// Whether `id` is `ancestor` or below it (`skos:broader*`).
+    pub fn is_a(&self, id: ConceptId, ancestor: ConceptId) -> bool {
+        let mut stack = vec![id];
+        let mut seen = 0;
+        while let Some(c) = stack.pop() {
+            if c == ancestor {
+                return true;
+            }
+            seen += 1;
+            if seen > 64 {
+                return false;
+            }
+            stack.extend(&self.concepts[c].broader);
+        }
+        false
+    }
+
+    /// The OPP-115 value of a concept, inherited from the nearest ancestor that has one.
+    pub fn opp115(&self, id: ConceptId) -> Option<&str> {
+        let mut stack = vec![id];
+        let mut seen = 0;
+        while let Some(c) = stack.pop() {
+            if let Some(v) = &self.concepts[c].opp115 {
+                return Some(v);
+            }
+            seen += 1;
+            if seen > 64 {
+                break;
+            }
+            stack.extend(self.concepts[c].broader.iter().rev());
+        }
+        None
+    }
+
+    /// Finds lexicon concepts in a tokenised sentence: labels matched on normalised tokens
+    /// (case, hyphens and plural -s ignored), aligned to whole tokens, the longest match
+    /// winning among overlapping data, purpose and recipient labels. Matches are sorted by
+    /// their first token.
+    pub fn find(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        scratch: &mut MatchScratch,
+    ) -> Vec<LexiconMatch> {
+        let MatchScratch {
+            key,
+            token_at,
+            candidates,
+        } = scratch;
+        key.clear();
+        token_at.clear();
+        candidates.clear();
+        // token_at[byte in key] = token index starting there, or usize::MAX.
+        let mut starts = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            starts.push(key.len());
+            normalise_token(&text[t.start..t.end], key);
+        }
+        token_at.resize(key.len() + 1, usize::MAX);
+        let mut ends = vec![usize::MAX; key.len() + 1];
+        for (i, &s) in starts.iter().enumerate() {
+            token_at[s] = i;
+            let e = starts.get(i + 1).map(|n| n - 1).unwrap_or(key.len());
+            ends[e] = i;
+        }
+        for m in self.matcher.find_overlapping_iter(key.as_str()) {
+            let (first, last) = (token_at[m.start()], ends[m.end()]);
+            if first == usize::MAX || last == usize::MAX {
+                continue;
+            }
+            let concept = self.pattern_concept[m.pattern().as_usize()];
+            candidates.push(LexiconMatch {
+                concept,
+                first,
+                last: last + 1,
+            });
+        }
+        // Longest first among matches starting at the same token, then greedy.
+        candidates.sort_by_key(|m| {
+            (
+                self.concepts[m.concept].scheme.group(),
+                m.first,
+                usize::MAX - m.last,
+                m.concept,
+            )
+        });
+        candidates.dedup();
+        let mut out: Vec<LexiconMatch> = Vec::with_capacity(candidates.len());
+        let mut group_end = [0usize; 3];
+        let mut last_kept: [Option<LexiconMatch>; 3] = [None; 3];
+        for m in candidates.iter() {
+            let g = self.concepts[m.concept].scheme.group() as usize;
+            let same_span = last_kept[g].is_some_and(|k| k.first == m.first && k.last == m.last);
+            if m.first >= group_end[g] || same_span {
+                group_end[g] = group_end[g].max(m.last);
+                last_kept[g] = Some(*m);
+                out.push(*m);
+            }
+        }
+        out.sort_by_key(|m| (m.first, m.last));
+        out
+    }
+}
+
+/// Reusable buffers for [`Vocabulary::find`], one per thread.
+#[derive(Default)]
+pub struct MatchScratch {
+    key: String,
+    token_at: Vec<usize>,
+    candidates: Vec<LexiconMatch>,
+}
+
+/// Appends the matching key of one token: lowercase, without hyphens, apostrophes and dots,
+/// plural endings folded ("E-mails" → "email", "cookies" and "cookie" → "cooky").
+pub fn normalise_token(token: &str, out: &mut String) {
+    let start = out.len();
+    for c in token.chars() {
+        if matches!(c, '-' | '\'' | '’' | '.' | '‐' | '_') {
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    if out.len() == start {
+        // A token of joiners only ("-", "."): keep it, so every token has a non-empty key.
+        out.push_str(token);
+        return;
+    }
+    let word = &out[start..];
+    let n = word.len();
+    if n > 4 && word.ends_with("ies") {
+        out.truncate(start + n - 3);
+        out.push('y');
+    } else if n > 4 && word.ends_with("ie") {
+        out.truncate(start + n - 2);
+        out.push('y');
+    } else if n > 4
+        && (word.ends_with("sses")
+            || word.ends_with("xes")
+            || word.ends_with("ches")
+            || word.ends_with("shes"))
+    {
+        out.truncate(start + n - 2);
+    } else if n > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+        && !word.ends_with("ys")
+    {
+        out.truncate(start + n - 1);
+    }
+}
+
+/// The matching key of a phrase: its tokens normalised and joined by single spaces.
+pub fn normalise_phrase(phrase: &str, out: &mut String) {
+    let tokens = crate::text::tokens(phrase, 0, phrase.len());
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        normalise_token(&phrase[t.start..t.end], out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        let mut k = String::new();
+        normalise_phrase(s, &mut k);
+        k
+    }
+
+    #[test]
+    fn normalisation_folds_case_hyphens_and_plurals() {
+        assert_eq!(key("E-mail Addresses"), key("email address"));
+        assert_eq!(key("cookies"), key("cookie"));
+        assert_eq!(key("Third-Parties"), key("third-party"));
+        assert_eq!(key("IP address"), "ip address");
+        assert_ne!(key("us"), key("u"));
+    }
+
+    const MINI: &str = r#"
+@prefix pp: <https://w3id.org/privacy-kg/ns#> .
+@prefix ppd: <https://w3id.org/privacy-kg/data/> .
+@prefix ppk: <https://w3id.org/privacy-kg/practice/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ppd:ContactInformation a skos:Concept ; skos:inScheme pp:DataTypes ; skos:prefLabel "contact information"@en ;
+    skos:notation "Contact"^^pp:opp115 .
+ppd:EmailAddress a skos:Concept ; skos:inScheme pp:DataTypes ; skos:prefLabel "email address"@en ;
+    skos:altLabel "e-mail"@en ; skos:broader ppd:ContactInformation .
+ppd:Address a skos:Concept ; skos:inScheme pp:DataTypes ; skos:prefLabel "address"@en ; skos:broader ppd:ContactInformation .
+ppk:collect a skos:Concept ; skos:inScheme pp:PracticeKinds ; skos:prefLabel "collect"@en ; skos:hiddenLabel "collects"@en .
+"#;
+
+    #[test]
+    fn finds_longest_labels_on_token_boundaries() {
+        let v = Vocabulary::from_sources(vec![("mini.ttl".into(), MINI.into())]).unwrap();
+        let text = "We collect E-mail addresses and your address, not readdresses.";
+        let tokens = crate::text::tokens(text, 0, text.len());
+        let found = v.find(text, &tokens, &mut MatchScratch::default());
+        let names: Vec<&str> = found
+            .iter()
+            .map(|m| v.concept(m.concept).local_name())
+            .collect();
+        assert_eq!(names, ["collect", "EmailAddress", "Address"]);
+        let email = v
+            .by_iri("https://w3id.org/privacy-kg/data/EmailAddress")
+            .unwrap();
+        let contact = v
+            .by_iri("https://w3id.org/privacy-kg/data/ContactInformation")
+            .unwrap();
+        assert!(v.is_a(email, contact));
+        assert_eq!(v.opp115(email), Some("Contact"));
+    }
+
+    #[test]
+    fn a_broken_ontology_names_its_file() {
+        let err =
+            Vocabulary::from_sources(vec![("bad.ttl".into(), "ppd:x a .".into())]).unwrap_err();
+        assert!(err.to_string().contains("bad.ttl"), "{err}");
+    }
+}

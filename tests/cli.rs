@@ -1,0 +1,288 @@
+//! The `privacy-kg` binary end to end: build, rebuild, query, extract, export, and what it
+//! does with bad input and a busy store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run privacy-kg")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn build(store: &Path, inputs: &[&Path]) -> Output {
+    let mut c = bin();
+    c.arg("build").arg("--store").arg(store);
+    for i in inputs {
+        c.arg(i);
+    }
+    run(&mut c)
+}
+
+#[test]
+fn build_then_rebuild_replaces_only_changed_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for e in std::fs::read_dir(samples()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, corpus.join(p.file_name().unwrap())).unwrap();
+    }
+    let store = dir.path().join("kg.db");
+    let first = build(&store, &[&corpus]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let summary = stdout(&first);
+    assert!(summary.contains("5 loaded, 0 unchanged"), "{summary}");
+    assert!(summary.contains("sell"), "{summary}");
+
+    let again = build(&store, &[&corpus]);
+    assert!(again.status.success());
+    assert!(
+        stdout(&again).contains("0 loaded, 5 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+
+    // Change one policy: only it is redone, and its old statements are gone.
+    let p = corpus.join("003_ea45d7330749ef6a.txt");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace(
+            "We *DO NOT* sell your personal information.",
+            "We sell your personal information to advertisers.",
+        ),
+    )
+    .unwrap();
+    let third = build(&store, &[&corpus]);
+    assert!(
+        stdout(&third).contains("1 loaded, 4 unchanged, 1 replaced"),
+        "{}",
+        stdout(&third)
+    );
+    let q = run(bin()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(&store)
+        .args(["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p a pp:Practice ; pp:kind <https://w3id.org/privacy-kg/practice/sell> ; pp:negated ?neg } FILTER(CONTAINS(STR(?g), '/unknown')) } GROUP BY ?g"]));
+    assert!(q.status.success(), "{}", stderr(&q));
+    let graphs = stdout(&q).lines().count() - 1;
+    assert_eq!(graphs, 1, "old graph not replaced: {}", stdout(&q));
+}
+
+#[test]
+fn saved_queries_answer_on_the_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    assert!(build(&store, &[&samples()]).status.success());
+
+    let list = run(bin().arg("queries"));
+    assert!(stdout(&list).lines().count() >= 10);
+
+    let no_sale = run(bin()
+        .args(["query", "03", "--format", "csv", "--store"])
+        .arg(&store));
+    assert!(no_sale.status.success(), "{}", stderr(&no_sale));
+    let rows = stdout(&no_sale);
+    assert!(rows.contains("igroops.com"), "{rows}");
+    assert!(rows.contains("iofferphoto.com"), "{rows}");
+
+    let org = run(bin()
+        .args([
+            "query",
+            "08",
+            "--param",
+            "org=igroops.com",
+            "--format",
+            "tsv",
+            "--store",
+        ])
+        .arg(&store));
+    assert!(org.status.success(), "{}", stderr(&org));
+    let rows = stdout(&org);
+    assert!(rows.lines().count() > 5, "{rows}");
+    assert!(rows.contains("rent or trade"), "{rows}");
+    assert!(
+        !rows.contains("igourmet"),
+        "another organisation leaked in: {rows}"
+    );
+
+    let ages = run(bin()
+        .args(["query", "minimum-age", "--format", "json", "--store"])
+        .arg(&store));
+    let json: serde_json::Value = serde_json::from_slice(&ages.stdout).expect("SPARQL JSON");
+    let text = json.to_string();
+    assert!(text.contains("16") && text.contains("18"), "{text}");
+
+    let all = run(bin().args(["query", "--all", "--store"]).arg(&store));
+    assert!(all.status.success(), "{}", stderr(&all));
+}
+
+#[test]
+fn extraction_is_deterministic_and_parses_as_rdf() {
+    let a = run(bin().args(["extract", "--format", "nq"]).arg(samples()));
+    let b = run(bin()
+        .args(["extract", "--format", "nq", "--jobs", "1"])
+        .arg(samples()));
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(!a.stdout.is_empty());
+    let mut la: Vec<&[u8]> = a.stdout.split(|&c| c == b'\n').collect();
+    let mut lb: Vec<&[u8]> = b.stdout.split(|&c| c == b'\n').collect();
+    la.sort();
+    lb.sort();
+    assert_eq!(la, lb, "two runs gave different graphs");
+    let quads: Vec<_> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads)
+        .for_slice(&a.stdout)
+        .collect::<Result<_, _>>()
+        .expect("valid N-Quads");
+    assert!(quads.len() > 500);
+}
+
+#[test]
+fn jsonl_records_follow_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"doc-1\", \"text\": \"We never sell your e-mail address. We collect your IP address.\", \"url\": \"https://www.example.com/privacy\", \"date\": \"2020-01-02\"}\n{broken\n",
+    )
+    .unwrap();
+    let out = run(bin().args(["extract", "--with-text"]).arg(&input));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a bad line must be reported in the exit code"
+    );
+    assert!(stderr(&out).contains("in.jsonl:2"), "{}", stderr(&out));
+    let line = stdout(&out);
+    let rec: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["id"], "doc-1");
+    assert_eq!(rec["organization"]["domain"], "example.com");
+    assert_eq!(rec["archived"], "2020-01-02");
+    assert_eq!(
+        rec["text"],
+        "We never sell your e-mail address. We collect your IP address."
+    );
+    let practices = rec["practices"].as_array().unwrap();
+    let sell = practices.iter().find(|p| p["kind"] == "sell").unwrap();
+    assert_eq!(sell["negated"], true);
+    let email = &sell["data"][0];
+    assert_eq!(email["text"], "e-mail address");
+    let (s, e) = (
+        email["start"].as_u64().unwrap() as usize,
+        email["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&rec["text"].as_str().unwrap()[s..e], "e-mail address");
+    assert!(practices
+        .iter()
+        .any(|p| p["kind"] == "collect" && p["negated"] == false && p["actor"] == "first-party"));
+}
+
+#[test]
+fn bad_inputs_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("image.txt"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("empty.txt"), b"").unwrap();
+    std::fs::write(
+        corpus.join("good policy.txt"),
+        "Privacy Policy\nWe collect your email address to send newsletters.\n",
+    )
+    .unwrap();
+    let store = dir.path().join("kg.db");
+    let out = build(&store, &[&corpus, Path::new("/nonexistent/*.txt")]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("image.txt") && err.contains("PNG"), "{err}");
+    assert!(err.contains("empty.txt") && err.contains("empty"), "{err}");
+    assert!(err.contains("/nonexistent/*.txt"), "{err}");
+    assert!(stdout(&out).contains("1 loaded"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_store_path_that_is_a_file_or_in_use_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-store");
+    std::fs::write(&file, "x").unwrap();
+    let out = build(&file, &[&samples()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("is a file"), "{err}");
+
+    let store = dir.path().join("kg.db");
+    let held = privacy_kg::store::Store::open(&store).unwrap();
+    let out = build(&store, &[&samples()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("in use"), "{err}");
+    drop(held);
+}
+
+#[test]
+fn every_export_format_parses_back_to_the_same_statements() {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    assert!(build(&store, &[&samples()]).status.success());
+    let count = |fmt: &str, rdf: RdfFormat| {
+        let out = run(bin()
+            .args(["export", "--format", fmt, "--store"])
+            .arg(&store));
+        assert!(out.status.success(), "{fmt}: {}", stderr(&out));
+        let quads: Vec<_> = RdfParser::from_format(rdf)
+            .for_slice(&out.stdout)
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{fmt} does not parse: {e}"));
+        quads
+            .into_iter()
+            .map(|q| {
+                if rdf.supports_datasets() {
+                    q
+                } else {
+                    oxigraph::model::Quad::new(
+                        q.subject,
+                        q.predicate,
+                        q.object,
+                        oxigraph::model::GraphName::DefaultGraph,
+                    )
+                }
+            })
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let nq = count("nq", RdfFormat::NQuads);
+    assert_eq!(count("trig", RdfFormat::TriG), nq);
+    let nt = count("nt", RdfFormat::NTriples);
+    assert!(nt.len() <= nq.len() && nt.len() > 100);
+    assert_eq!(count("ttl", RdfFormat::Turtle), nt);
+    assert_eq!(count("rdfxml", RdfFormat::RdfXml), nt);
+}
+
+#[test]
+fn explain_shows_sentences_and_practices() {
+    let path = samples().join("000_452022f5c92ef4d5.txt");
+    let out = run(bin().arg("explain").arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("We do not sell, rent or trade your e-mail address to third parties."));
+    assert!(text.contains("=> NOT sell"), "{text}");
+}
