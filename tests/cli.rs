@@ -286,3 +286,64 @@ fn explain_shows_sentences_and_practices() {
     assert!(text.contains("We do not sell, rent or trade your e-mail address to third parties."));
     assert!(text.contains("=> NOT sell"), "{text}");
 }
+
+#[test]
+fn a_build_killed_halfway_loses_nothing_and_the_next_one_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    assert!(build(&store, &[&samples()]).status.success());
+
+    // A corpus big enough to be mid-way when killed.
+    let texts: Vec<String> = std::fs::read_dir(samples())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let mut jsonl = String::new();
+    for i in 0..1500 {
+        let record = serde_json::json!({"id": format!("copy-{i}"), "text": texts[i % texts.len()], "url": format!("https://www.site{i}.org/privacy")});
+        jsonl.push_str(&record.to_string());
+        jsonl.push('\n');
+    }
+    let corpus = dir.path().join("big.jsonl");
+    std::fs::write(&corpus, jsonl).unwrap();
+
+    let mut child = bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&corpus)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let count_graphs = || {
+        let out = run(bin()
+            .args(["query", "--format", "csv", "--store"])
+            .arg(&store)
+            .args(["--sparql", "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g a <https://w3id.org/privacy-kg/ns#PrivacyPolicy> } }"]));
+        assert!(
+            out.status.success(),
+            "store unreadable after kill: {}",
+            stderr(&out)
+        );
+        stdout(&out)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse::<usize>()
+            .unwrap()
+    };
+    let after_kill = count_graphs();
+    assert!(
+        after_kill == 5 || after_kill == 1505,
+        "half-loaded store: {after_kill} policies"
+    );
+
+    let finish = build(&store, &[&corpus]);
+    assert!(finish.status.success(), "{}", stderr(&finish));
+    assert_eq!(count_graphs(), 1505);
+}

@@ -85,6 +85,14 @@ pub fn read(text: &str, given: Metadata) -> (Metadata, Option<Range<usize>>) {
     if meta.organization.is_none() {
         meta.organization = meta.title.as_deref().and_then(organisation_from_title);
     }
+    if meta.organization.is_none() && meta.domain.is_none() {
+        let body = &text[body_start..];
+        let head = &body[..body.floor_char_boundary(5000)];
+        meta.organization = organisation_from_text(head);
+        if meta.organization.is_none() {
+            meta.domain = domain_from_text(head);
+        }
+    }
     (meta, header)
 }
 
@@ -107,6 +115,66 @@ pub fn organisation_from_title(title: &str) -> Option<String> {
         return None;
     }
     Some(name.to_string())
+}
+
+static SELF_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b((?:[A-Z][\w&'’.-]*)(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&)){0,4})\s*\(\s*(?:collectively,?\s*)?(?:the\s+)?["“”]?(?:we|us|our|company)\b"#,
+    )
+    .unwrap()
+});
+static SITE_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:www\.)?([a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|io|co|us|info|biz|co\.uk|de|fr))\b").unwrap()
+});
+
+/// Domains policies name that are not their own.
+const THIRD_PARTY_DOMAINS: &[&str] = &[
+    "google.com",
+    "facebook.com",
+    "twitter.com",
+    "youtube.com",
+    "apple.com",
+    "microsoft.com",
+    "amazon.com",
+    "linkedin.com",
+    "instagram.com",
+    "aboutads.info",
+    "networkadvertising.org",
+    "allaboutcookies.org",
+    "ftc.gov",
+    "doubleclick.net",
+    "paypal.com",
+    "adobe.com",
+    "mozilla.org",
+    "w3.org",
+    "youronlinechoices.com",
+    "truste.com",
+    "export.gov",
+    "archive.org",
+];
+
+/// An organisation that names itself in the text: `Acme Corp. ("we", "us")`.
+pub fn organisation_from_text(text: &str) -> Option<String> {
+    let caps = SELF_NAMED.captures(text)?;
+    let name = caps[1].trim().trim_end_matches([',', '.']).to_string();
+    (name.len() >= 2 && !matches!(name.as_str(), "We" | "Us" | "Our" | "The" | "This"))
+        .then_some(name)
+}
+
+/// The domain a text mentions most often, if it is not a well-known third party's and is
+/// mentioned at least twice.
+pub fn domain_from_text(text: &str) -> Option<String> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for caps in SITE_DOMAIN.captures_iter(text) {
+        let d = registrable_domain(&caps[1]);
+        if !THIRD_PARTY_DOMAINS.contains(&d.as_str()) {
+            *counts.entry(d).or_default() += 1;
+        }
+    }
+    let (domain, n) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    (n >= 2).then_some(domain)
 }
 
 /// The host of a URL, lowercase, without `www.`.
@@ -202,6 +270,29 @@ mod tests {
         );
         assert_eq!(organisation_from_title("Privacy Policy"), None);
         assert_eq!(organisation_from_title("Our Privacy Policy"), None);
+    }
+
+    #[test]
+    fn finds_self_naming_organisations_and_site_domains() {
+        assert_eq!(
+            organisation_from_text(
+                "This policy applies to Acme Widgets Inc. (\"we\", \"us\") and its site."
+            )
+            .as_deref(),
+            Some("Acme Widgets Inc")
+        );
+        assert_eq!(organisation_from_text("We collect data."), None);
+        assert_eq!(
+            domain_from_text(
+                "Visit www.shop-example.com or email help@shop-example.com; see google.com."
+            )
+            .as_deref(),
+            Some("shop-example.com")
+        );
+        assert_eq!(
+            domain_from_text("We use google.com and google.com analytics."),
+            None
+        );
     }
 
     #[test]
