@@ -172,14 +172,12 @@ struct SentenceFacts {
 /// Extracts the practices of a segmented document.
 pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Extraction {
     let mut out = Extraction::default();
-    if let Some(warning) = language_warning(&doc.text) {
-        out.warnings.push(warning);
-        return out;
-    }
+    let (foreign, warning) = foreign_blocks(doc);
+    out.warnings.extend(warning);
     let mut facts: Vec<SentenceFacts> = Vec::with_capacity(doc.sentences.len());
     let mut heading_data: Vec<Option<Vec<Mention>>> = vec![None; doc.blocks.len()];
     for (i, sentence) in doc.sentences.iter().enumerate() {
-        if doc.blocks[sentence.block].kind == BlockKind::Heading {
+        if doc.blocks[sentence.block].kind == BlockKind::Heading || foreign[sentence.block] {
             // Headings name topics ("How we use information"), not practices; they lend
             // their data types to their section instead.
             facts.push(SentenceFacts::default());
@@ -668,42 +666,65 @@ pub fn minimum_age(sentence: &str) -> Option<u32> {
     None
 }
 
-/// English policies use these words constantly; a long text with almost none of them is in
-/// another language and is not extracted as if it were English.
-fn language_warning(text: &str) -> Option<String> {
-    const COMMON: &[&str] = &[
-        "the",
-        "and",
-        "of",
-        "to",
-        "we",
-        "you",
-        "your",
-        "information",
-        "our",
-        "or",
-        "in",
-        "is",
-        "for",
-        "with",
-    ];
+const COMMON_ENGLISH: &[&str] = &[
+    "the",
+    "and",
+    "of",
+    "to",
+    "we",
+    "you",
+    "your",
+    "information",
+    "our",
+    "or",
+    "in",
+    "is",
+    "for",
+    "with",
+];
+
+/// (words, common English words) of a text.
+fn english_counts(text: &str) -> (usize, usize) {
     let mut words = 0usize;
     let mut common = 0usize;
     for w in text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
-        .take(2000)
     {
         words += 1;
-        if COMMON.iter().any(|c| c.eq_ignore_ascii_case(w)) {
+        if w.len() <= 11 && COMMON_ENGLISH.iter().any(|c| c.eq_ignore_ascii_case(w)) {
             common += 1;
         }
     }
-    (words >= 50 && common * 100 < words * 4).then(|| {
-        format!(
-            "does not look like English ({common} of the first {words} words are common English words); not extracted"
-        )
-    })
+    (words, common)
+}
+
+/// English policies use these words constantly (a quarter of all words or more); a block
+/// of a dozen words or more with almost none of them is in another language. Blocks are
+/// judged one by one because scraped pages mix languages and navigation with the policy.
+fn foreign_blocks(doc: &Segmented) -> (Vec<bool>, Option<String>) {
+    let mut foreign = vec![false; doc.blocks.len()];
+    let (mut total, mut skipped, mut english) = (0usize, 0usize, 0usize);
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let (words, common) = english_counts(&doc.text[b.start..b.end]);
+        total += words;
+        if words >= 12 && common * 100 < words * 5 {
+            foreign[i] = true;
+            skipped += words;
+        } else if words >= 12 {
+            english += words;
+        }
+    }
+    let warning = if total >= 50 && english == 0 {
+        Some("does not look like English; not extracted".to_string())
+    } else if total >= 50 && skipped * 2 > total {
+        Some(format!(
+            "mostly not English: {skipped} of {total} words are in passages that do not look like English and were skipped"
+        ))
+    } else {
+        None
+    };
+    (foreign, warning)
 }
 
 #[cfg(test)]

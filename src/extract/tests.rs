@@ -125,3 +125,21 @@ fn foreign_language_text_is_warned_not_extracted() {
     assert!(ex.practices.is_empty());
     assert!(ex.warnings[0].contains("English"));
 }
+
+#[test]
+fn english_passages_of_a_mixed_page_are_still_extracted() {
+    let vocab = Vocabulary::embedded().unwrap();
+    let german = "Wir erheben personenbezogene Daten nur im Rahmen der gesetzlichen Bestimmungen und nach den Regeln des Datenschutzes.\n".repeat(20);
+    let text = format!("{german}\nWe never sell your email address to anyone, and we collect your IP address for the security of the site.\n");
+    let seg = text::segment(Format::Text, &text);
+    let ex = extract(&seg, &vocab, &mut Scratch::default());
+    assert!(ex
+        .practices
+        .iter()
+        .any(|p| p.kind == PracticeKind::Sell && p.negated));
+    assert!(
+        ex.warnings[0].contains("mostly not English"),
+        "{:?}",
+        ex.warnings
+    );
+}
