@@ -118,6 +118,26 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             if next == "limited" || next == "only" || next == "necessarily" {
                 return false;
             }
+            // "no" negates the noun after it: "no control over how it is used" says nothing
+            // about the use.
+            if words.get(i) == "no"
+                && matches!(
+                    next,
+                    "control"
+                        | "responsibility"
+                        | "obligation"
+                        | "liability"
+                        | "means"
+                        | "matter"
+                        | "guarantee"
+                        | "warranty"
+                        | "charge"
+                        | "cost"
+                        | "fee"
+                )
+            {
+                return false;
+            }
             if (i + 1..cue).any(|k| words.is_any(k, WISH)) {
                 return false;
             }
@@ -182,7 +202,42 @@ pub(super) fn cue_is_real(
                 true
             }
         }
-        Sell => !(next == "through" || next == "on" && words.get(first) == "sell"),
+        Sell => {
+            let w = words.get(first);
+            let ahead: Vec<&str> = (last..last + 4).map(|i| words.get(i)).collect();
+            // Selling goods or assets, or items "for sale", is not selling personal data.
+            let goods = ahead.iter().any(|a| {
+                matches!(
+                    *a,
+                    "assets"
+                        | "asset"
+                        | "business"
+                        | "businesses"
+                        | "company"
+                        | "stock"
+                        | "shares"
+                        | "products"
+                        | "goods"
+                        | "items"
+                        | "merchandise"
+                        | "tickets"
+                        | "services"
+                        | "subscriptions"
+                )
+            });
+            let sale_of_data = w != "sale" && w != "sales"
+                || ahead.iter().any(|a| {
+                    matches!(
+                        *a,
+                        "your" | "personal" | "data" | "information" | "customer" | "user"
+                    )
+                });
+            !goods
+                && sale_of_data
+                && prev != "for"
+                && next != "through"
+                && !(next == "on" && w == "sell")
+        }
         Retain => {
             !(words.get(first) == "store"
                 && matches!(prev, "our" | "the" | "online" | "app" | "play" | "a"))

@@ -35,6 +35,24 @@ fn negation_is_kept_not_dropped() {
 }
 
 #[test]
+fn idioms_of_negation() {
+    let (ps, _) = run("Under no circumstances will we sell your personal information.");
+    assert!(find(&ps, PracticeKind::Sell).negated);
+    let (ps, _) = run(
+        "Once you share it with a seller, we have no control over how your information is used.",
+    );
+    assert!(
+        ps.iter()
+            .filter(|p| p.kind == PracticeKind::Use)
+            .all(|p| !p.negated),
+        "{ps:#?}"
+    );
+    let (ps, _) =
+        run("You can list items for sale, and we may sell our business assets to a buyer.");
+    assert!(ps.iter().all(|p| p.kind != PracticeKind::Sell), "{ps:#?}");
+}
+
+#[test]
 fn a_wish_is_not_a_negation() {
     let (ps, _) = run("If you do not want us to share your email address, you can opt out.");
     let share = find(&ps, PracticeKind::Share);

@@ -75,13 +75,15 @@ impl Scheme {
         })
     }
 
-    /// Schemes whose matches compete for the same words (longest wins): the things a
-    /// practice is about. Cues and conditions are matched on their own.
+    /// Schemes whose matches compete for the same words (longest wins): purposes and
+    /// recipients ("marketing" or "marketing partners"). Data types, cues and conditions are
+    /// matched on their own, so "sell your personal information" is both a purpose and data.
     fn group(self) -> u8 {
         match self {
-            Scheme::DataType | Scheme::Purpose | Scheme::Recipient => 0,
-            Scheme::PracticeKind => 1,
-            Scheme::Condition => 2,
+            Scheme::DataType => 0,
+            Scheme::Purpose | Scheme::Recipient => 1,
+            Scheme::PracticeKind => 2,
+            Scheme::Condition => 3,
         }
     }
 }
@@ -450,8 +452,8 @@ impl Vocabulary {
         });
         candidates.dedup();
         let mut out: Vec<LexiconMatch> = Vec::with_capacity(candidates.len());
-        let mut group_end = [0usize; 3];
-        let mut last_kept: [Option<LexiconMatch>; 3] = [None; 3];
+        let mut group_end = [0usize; 4];
+        let mut last_kept: [Option<LexiconMatch>; 4] = [None; 4];
         for m in candidates.iter() {
             let g = self.concepts[m.concept].scheme.group() as usize;
             let same_span = last_kept[g].is_some_and(|k| k.first == m.first && k.last == m.last);
