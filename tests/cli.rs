@@ -347,3 +347,135 @@ fn a_build_killed_halfway_loses_nothing_and_the_next_one_finishes() {
     assert!(finish.status.success(), "{}", stderr(&finish));
     assert_eq!(count_graphs(), 1505);
 }
+
+fn records(path: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let out = run(bin().arg("extract").args(extra).arg(path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn html_keeps_visible_text_only_and_lists_inherit_their_lead_in() {
+    let recs = records(&fixture("shop.html"), &["--with-text"]);
+    let rec = &recs[0];
+    let text = rec["text"].as_str().unwrap();
+    assert!(
+        !text.contains("dataLayer")
+            && !text.contains("font-family")
+            && !text.contains("Organization"),
+        "{text}"
+    );
+    assert!(
+        text.contains("We do not sell your personal information"),
+        "{text}"
+    );
+    let practices = rec["practices"].as_array().unwrap();
+    let has = |kind: &str, negated: bool, data: &str| {
+        practices.iter().any(|p| {
+            p["kind"] == kind
+                && p["negated"] == negated
+                && p["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["concept"].as_str().unwrap().ends_with(data))
+        })
+    };
+    assert!(
+        has("collect", false, "/EmailAddress"),
+        "list item did not inherit its lead-in: {practices:#?}"
+    );
+    assert!(has("sell", true, "/PersonalInformation"));
+    let ups = practices
+        .iter()
+        .find(|p| p["kind"] == "share")
+        .and_then(|p| {
+            p["recipients"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["text"] == "UPS")
+                .cloned()
+        });
+    assert!(ups.is_some(), "{practices:#?}");
+}
+
+#[test]
+fn markdown_is_stripped_of_markup() {
+    let recs = records(&fixture("app.md"), &["--with-text"]);
+    let text = recs[0]["text"].as_str().unwrap();
+    assert!(
+        !text.contains("**") && !text.contains("](") && !text.contains("# "),
+        "{text}"
+    );
+    let practices = recs[0]["practices"].as_array().unwrap();
+    assert!(practices
+        .iter()
+        .any(|p| p["kind"] == "audience" && p["minimum_age"] == 13));
+    assert!(practices
+        .iter()
+        .any(|p| p["kind"] == "collect" && p["negated"] == true));
+    assert!(practices.iter().any(|p| p["kind"] == "choice"));
+    assert_eq!(recs[0]["organization"]["name"], "Example App");
+}
+
+#[test]
+fn a_label_added_to_the_ontology_is_matched_without_touching_rust() {
+    let dir = tempfile::tempdir().unwrap();
+    let onto = dir.path().join("ontology");
+    std::fs::create_dir(&onto).unwrap();
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, onto.join(p.file_name().unwrap())).unwrap();
+    }
+    let policy = dir.path().join("p.txt");
+    std::fs::write(&policy, "We collect your loyalty card barcode.\n").unwrap();
+    let data_of = |recs: &[serde_json::Value]| -> Vec<String> {
+        recs[0]["practices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| {
+                p["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["text"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    assert!(!data_of(&records(&policy, &[])).contains(&"loyalty card barcode".to_string()));
+    let extra = "\n<https://w3id.org/privacy-kg/data/LoyaltyCardBarcode> a <http://www.w3.org/2004/02/skos/core#Concept> ;\n  <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/privacy-kg/ns#DataTypes> ;\n  <http://www.w3.org/2004/02/skos/core#prefLabel> \"loyalty card barcode\"@en .\n";
+    let mut ttl = std::fs::read_to_string(onto.join("data-types.ttl")).unwrap();
+    ttl.push_str(extra);
+    std::fs::write(onto.join("data-types.ttl"), ttl).unwrap();
+    let recs = records(&policy, &["--ontology", onto.to_str().unwrap()]);
+    assert!(
+        data_of(&recs).contains(&"loyalty card barcode".to_string()),
+        "{recs:#?}"
+    );
+
+    std::fs::write(onto.join("broken.ttl"), "this is not turtle").unwrap();
+    let out = run(bin()
+        .args(["extract", "--ontology"])
+        .arg(&onto)
+        .arg(&policy));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("broken.ttl"), "{}", stderr(&out));
+}
+
+#[test]
+fn globs_select_files() {
+    let pattern = format!("{}/00[0-1]_*.txt", samples().display());
+    let recs = records(Path::new(&pattern), &[]);
+    assert_eq!(recs.len(), 2);
+}
