@@ -288,12 +288,21 @@ fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
     }
 }
 
+/// "the age of 13" states an age limit; the word "age" there is not personal data.
+fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
+    let number = ctx.words.get(m.last + 1);
+    ctx.words.get(m.last) == "of"
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn mentions_of(ctx: &SentenceContext, scheme: Scheme, from: usize, to: usize) -> Vec<Mention> {
     ctx.matches
         .iter()
         .filter(|m| {
             m.first >= from && m.last <= to && ctx.vocab.concept(m.concept).scheme == scheme
         })
+        .filter(|m| scheme != Scheme::DataType || !is_age_limit(ctx, m))
         .map(|m| mention(ctx, m))
         .collect()
 }
@@ -561,7 +570,7 @@ fn clause_data(ctx: &SentenceContext, clause: &Clause) -> (Vec<Mention>, Vec<Men
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
-        if ctx.vocab.concept(m.concept).scheme != Scheme::DataType {
+        if ctx.vocab.concept(m.concept).scheme != Scheme::DataType || is_age_limit(ctx, m) {
             continue;
         }
         let mention = mention(ctx, m);
