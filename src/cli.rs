@@ -15,6 +15,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::corpus;
+use crate::eval;
 use crate::export::{self, QuadWriter};
 use crate::graph::{self, GraphOptions, Record};
 use crate::pipeline::{self, Options, Progress};
@@ -482,4 +483,64 @@ pub fn explain(file: &Path, ontology: Option<&Path>) -> Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Ok)
+}
+
+/// Which gold standard `privacy-kg eval` scores against.
+pub enum EvalTarget {
+    PiExtract {
+        split: eval::pi_extract::Split,
+        context: eval::pi_extract::Context,
+    },
+    Opp115,
+}
+
+/// `privacy-kg eval`: scores the extractor on a gold standard and prints the report (a table,
+/// or JSON), with `errors` false positives and false negatives of each kind when not 0.
+pub fn eval(
+    target: EvalTarget,
+    dir: &Path,
+    json: bool,
+    errors: usize,
+    ontology: Option<&Path>,
+) -> Result<Outcome> {
+    let vocab = load_vocabulary(ontology)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match target {
+        EvalTarget::PiExtract { split, context } => {
+            let report = eval::pi_extract::evaluate_with(dir, split, &vocab, context)?;
+            let sample = (errors > 0).then(|| report.errors(errors));
+            write_eval(&mut out, &report, sample.as_ref(), json)?;
+        }
+        EvalTarget::Opp115 => {
+            let report = eval::opp115::evaluate(dir, &vocab)?;
+            let sample = (errors > 0).then(|| report.errors(errors));
+            write_eval(&mut out, &report, sample.as_ref(), json)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+fn write_eval<R, E>(out: &mut impl Write, report: &R, errors: Option<&E>, json: bool) -> Result<()>
+where
+    R: serde::Serialize + std::fmt::Display,
+    E: serde::Serialize + std::fmt::Display,
+{
+    if json {
+        #[derive(serde::Serialize)]
+        struct WithErrors<'a, R, E> {
+            #[serde(flatten)]
+            report: &'a R,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            errors: Option<&'a E>,
+        }
+        serde_json::to_writer_pretty(&mut *out, &WithErrors { report, errors })?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{report}")?;
+        if let Some(e) = errors {
+            write!(out, "{e}")?;
+        }
+    }
+    Ok(())
 }

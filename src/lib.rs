@@ -11,10 +11,12 @@
 //! using the lexicon compiled by [`vocab`] from the ontology ([`extract::Extraction`]),
 //! [`graph`] turns an extraction into quads with deterministic IRIs and provenance,
 //! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
-//! [`pipeline`] wires the per-document stages together for the command line.
+//! [`pipeline`] wires the per-document stages together for the command line, and [`eval`]
+//! measures the extractor against public gold standards.
 
 pub mod cli;
 pub mod corpus;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod graph;

@@ -108,6 +108,60 @@ enum Command {
         #[arg(long)]
         ontology: Option<PathBuf>,
     },
+    /// Score the extractor against a public gold standard
+    Eval {
+        #[command(subcommand)]
+        benchmark: Benchmark,
+    },
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+    /// Also show N false positives and N false negatives with their text
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    errors: usize,
+    /// Folder of ontology .ttl files replacing the built-in ones
+    #[arg(long)]
+    ontology: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Benchmark {
+    /// PI-Extract: personal-data spans labelled COLLECT, NOT_COLLECT, SHARE, NOT_SHARE
+    /// (exact-span and overlap precision, recall, F1)
+    PiExtract {
+        /// Folder with CollectUse_true/, CollectUse_false/, Share_true/, Share_false/
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = Split::Train)]
+        split: Split,
+        /// Run the extractor on each sentence alone or on each document's sentences together
+        #[arg(long, value_enum, default_value_t = Context::Document)]
+        context: Context,
+        #[command(flatten)]
+        eval: EvalArgs,
+    },
+    /// OPP-115: practice categories of segments and attributes of policies
+    Opp115 {
+        /// Folder with sanitized_policies/ and consolidation/ (or annotations/)
+        dir: PathBuf,
+        #[command(flatten)]
+        eval: EvalArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Split {
+    Train,
+    Validation,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Context {
+    Sentence,
+    Document,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -183,6 +237,35 @@ fn main() -> ExitCode {
             store,
         } => cli::export(&store.store, format, output.as_deref()),
         Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
+        Command::Eval { benchmark } => {
+            use privacy_kg::eval::pi_extract;
+            let (target, dir, eval) = match benchmark {
+                Benchmark::PiExtract {
+                    dir,
+                    split,
+                    context,
+                    eval,
+                } => {
+                    let split = match split {
+                        Split::Train => pi_extract::Split::Train,
+                        Split::Validation => pi_extract::Split::Validation,
+                    };
+                    let context = match context {
+                        Context::Sentence => pi_extract::Context::Sentence,
+                        Context::Document => pi_extract::Context::Document,
+                    };
+                    (cli::EvalTarget::PiExtract { split, context }, dir, eval)
+                }
+                Benchmark::Opp115 { dir, eval } => (cli::EvalTarget::Opp115, dir, eval),
+            };
+            cli::eval(
+                target,
+                &dir,
+                eval.json,
+                eval.errors,
+                eval.ontology.as_deref(),
+            )
+        }
     };
     cli::exit(result)
 }
