@@ -180,12 +180,12 @@ fn jsonl_records_follow_the_contract() {
     let sell = practices.iter().find(|p| p["kind"] == "sell").unwrap();
     assert_eq!(sell["negated"], true);
     let email = &sell["data"][0];
-    assert_eq!(email["text"], "e-mail address");
+    assert_eq!(email["text"], "your e-mail address");
     let (s, e) = (
         email["start"].as_u64().unwrap() as usize,
         email["end"].as_u64().unwrap() as usize,
     );
-    assert_eq!(&rec["text"].as_str().unwrap()[s..e], "e-mail address");
+    assert_eq!(&rec["text"].as_str().unwrap()[s..e], "your e-mail address");
     assert!(practices
         .iter()
         .any(|p| p["kind"] == "collect" && p["negated"] == false && p["actor"] == "first-party"));
@@ -453,16 +453,18 @@ fn a_label_added_to_the_ontology_is_matched_without_touching_rust() {
             })
             .collect()
     };
-    assert!(!data_of(&records(&policy, &[])).contains(&"loyalty card barcode".to_string()));
+    let found = |recs: &[serde_json::Value]| {
+        data_of(recs)
+            .iter()
+            .any(|t| t.ends_with("loyalty card barcode"))
+    };
+    assert!(!found(&records(&policy, &[])));
     let extra = "\n<https://w3id.org/privacy-kg/data/LoyaltyCardBarcode> a <http://www.w3.org/2004/02/skos/core#Concept> ;\n  <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/privacy-kg/ns#DataTypes> ;\n  <http://www.w3.org/2004/02/skos/core#prefLabel> \"loyalty card barcode\"@en .\n";
     let mut ttl = std::fs::read_to_string(onto.join("data-types.ttl")).unwrap();
     ttl.push_str(extra);
     std::fs::write(onto.join("data-types.ttl"), ttl).unwrap();
     let recs = records(&policy, &["--ontology", onto.to_str().unwrap()]);
-    assert!(
-        data_of(&recs).contains(&"loyalty card barcode".to_string()),
-        "{recs:#?}"
-    );
+    assert!(found(&recs), "{recs:#?}");
 
     std::fs::write(onto.join("broken.ttl"), "this is not turtle").unwrap();
     let out = run(bin()

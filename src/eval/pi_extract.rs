@@ -419,7 +419,22 @@ fn predict_group(
         let start = text.len();
         let mut bytes = Vec::with_capacity(s.tokens.len());
         for (k, t) in s.tokens.iter().enumerate() {
-            if k > 0 {
+            // The CoNLL tokeniser split hyphenated words ("e - mail", "third - party"); they
+            // are written joined, as the policy had them, so the lexicon sees "e-mail".
+            let hyphen_join = |i: usize| {
+                s.tokens[i] == "-"
+                    && i > 0
+                    && i + 1 < s.tokens.len()
+                    && s.tokens[i - 1]
+                        .chars()
+                        .last()
+                        .is_some_and(char::is_alphanumeric)
+                    && s.tokens[i + 1]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            };
+            if k > 0 && !hyphen_join(k) && !hyphen_join(k - 1) {
                 text.push(' ');
             }
             let b = text.len();
@@ -439,12 +454,18 @@ fn predict_group(
         warnings: Vec::new(),
     };
     let processed = pipeline::process(doc, vocab, scratch);
+    let tracking = vocab.by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
     let mut out = Vec::new();
     for p in &processed.extraction.practices {
         let Some(label) = label_of(p) else { continue };
         for m in &p.data {
             // Data from another sentence (anaphora, lead-in, heading) is not labelled here.
             if m.start < p.evidence.0 || m.end > p.evidence.1 {
+                continue;
+            }
+            // PI-Extract labels personal information, not the technologies that gather it
+            // (cookies, web beacons): its annotators leave those unmarked.
+            if tracking.is_some_and(|t| vocab.is_a(m.concept, t)) {
                 continue;
             }
             let k = bounds.partition_point(|b| b.0 <= m.start);

@@ -239,11 +239,112 @@ pub(super) fn cue_is_real(
                 && !(next == "on" && w == "sell")
         }
         Retain => {
-            !(words.get(first) == "store"
-                && matches!(prev, "our" | "the" | "online" | "app" | "play" | "a"))
+            let w = words.get(first);
+            let storage_verb = matches!(
+                w,
+                "store"
+                    | "stores"
+                    | "stored"
+                    | "storing"
+                    | "storage"
+                    | "keep"
+                    | "keeps"
+                    | "kept"
+                    | "keeping"
+                    | "maintain"
+                    | "maintains"
+                    | "maintained"
+                    | "maintaining"
+                    | "hold"
+                    | "holds"
+                    | "held"
+            );
+            // Storing is retention when the sentence says for how long, or when we say, in
+            // the active voice, that we keep the data ("we store any information ...");
+            // "is stored in the US" or "cookies store preferences" is not.
+            let passive = (first.saturating_sub(2)..first).any(|i| {
+                matches!(
+                    words.get(i),
+                    "is" | "are" | "be" | "been" | "being" | "was" | "were"
+                )
+            });
+            let we_store =
+                (first.saturating_sub(4)..first).any(|i| words.get(i) == "we") && !passive;
+            !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
+        }
+        Protect => {
+            // "to protect the rights, property or safety of", "committed to protecting your
+            // privacy": a legal purpose or a slogan, not a security measure.
+            let w = words.get(first);
+            !(w.starts_with("protect")
+                && (last..last + 4).any(|i| {
+                    matches!(
+                        words.get(i),
+                        "rights"
+                            | "property"
+                            | "safety"
+                            | "interests"
+                            | "privacy"
+                            | "legal"
+                            | "ourselves"
+                    )
+                }))
         }
         _ => true,
     }
+}
+
+fn is_duration_word(words: &Words, i: usize) -> bool {
+    match words.get(i) {
+        "period" | "periods" | "until" | "days" | "months" | "years" | "weeks" | "retention"
+        | "retain" | "retains" | "retained" | "delete" | "deleted" | "deletes" | "erase"
+        | "erased" | "destroy" | "destroyed" | "indefinitely" | "anonymize" | "anonymise"
+        | "purge" | "purged" => true,
+        "long" => words.get(i.saturating_sub(1)) == "as" || words.get(i.saturating_sub(1)) == "how",
+        "longer" => words.get(i.saturating_sub(1)) == "no",
+        _ => false,
+    }
+}
+
+/// Whether a cue sits in a question or a description of the policy itself ("This policy
+/// describes how we collect…", "What information do we collect?"): those announce a topic,
+/// they state no practice.
+pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
+    let n = words.len();
+    if n > 0 && words.get(n - 1) == "?" {
+        return true;
+    }
+    let from = cue.saturating_sub(4);
+    if (from..cue).any(|i| matches!(words.get(i), "how" | "what" | "why")) {
+        return true;
+    }
+    // "this privacy policy describes", "this statement explains"
+    (0..n).any(|i| {
+        matches!(words.get(i), "policy" | "statement" | "notice")
+            && matches!(
+                words.get(i + 1),
+                "describes"
+                    | "explains"
+                    | "covers"
+                    | "outlines"
+                    | "sets"
+                    | "tells"
+                    | "informs"
+                    | "applies"
+                    | "governs"
+                    | "discloses"
+                    | "addresses"
+            )
+            && i < cue
+    })
+}
+
+/// "share it with us", "provide us with": the reader gives data to the first party, which
+/// collects it.
+pub(super) fn is_given_to_us(words: &Words, clause: &Clause, cue_last: usize) -> bool {
+    words.get(cue_last) == "us"
+        || (cue_last..clause.end.min(cue_last + 8))
+            .any(|i| matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us")
 }
 
 /// "this information", "such data", "the above information", "it" as an object: the

@@ -185,9 +185,13 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         }
         crate::text::tokens_into(&doc.text, sentence.start, sentence.end, &mut scratch.tokens);
         let tokens = std::mem::take(&mut scratch.tokens);
-        let matches = vocab.find(&doc.text, &tokens, &mut scratch.matches);
-        let block = &doc.blocks[sentence.block];
         let words = Words::new(&doc.text, &tokens);
+        let matches = refine_mentions(
+            vocab.find(&doc.text, &tokens, &mut scratch.matches),
+            &words,
+            vocab,
+        );
+        let block = &doc.blocks[sentence.block];
         let mut ctx = SentenceContext {
             doc,
             vocab,
@@ -280,6 +284,99 @@ fn section_data(
         .filter(|d: &Vec<Mention>| !d.is_empty())
 }
 
+/// Words that belong to a data mention when they precede it: "your name", "any other
+/// information", "the information".
+const DETERMINERS: &[&str] = &[
+    "your",
+    "the",
+    "any",
+    "such",
+    "this",
+    "that",
+    "these",
+    "those",
+    "their",
+    "our",
+    "its",
+    "all",
+    "other",
+    "additional",
+    "certain",
+    "some",
+    "his",
+    "her",
+    "my",
+    "a",
+    "an",
+    "each",
+];
+/// Heads of generic data phrases the lexicon leaves alone because, bare, they match too much.
+const GENERIC_HEADS: &[&str] = &["information", "data", "info", "details"];
+/// Before a one-word data mention, these make it a channel or an event, not data: "by
+/// email", "each email", "by phone".
+const CHANNEL: &[&str] = &["by", "via", "through", "an", "each", "every", "per"];
+
+/// Adjusts lexicon matches to the span a reader would mark: data mentions take their
+/// determiners ("your name"), a determiner or practice verb before a bare "information"
+/// makes a generic data mention ("the information", "collect information"), and one-word
+/// mentions used as a channel ("by email") are dropped.
+fn refine_mentions(
+    mut matches: Vec<LexiconMatch>,
+    words: &Words,
+    vocab: &Vocabulary,
+) -> Vec<LexiconMatch> {
+    let generic = vocab.by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+    let is_data = |m: &LexiconMatch| vocab.concept(m.concept).scheme == Scheme::DataType;
+    matches.retain(|m| {
+        !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
+    });
+    let mut covered = vec![false; words.len()];
+    for m in matches.iter().filter(|m| is_data(m)) {
+        covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
+    }
+    let cue_ends: Vec<usize> = matches
+        .iter()
+        .filter(|m| vocab.concept(m.concept).scheme == Scheme::PracticeKind)
+        .map(|m| m.last)
+        .collect();
+    if let Some(generic) = generic {
+        for (i, &done) in covered.iter().enumerate() {
+            if done || !words.is_any(i, GENERIC_HEADS) {
+                continue;
+            }
+            let determined = i > 0 && words.is_any(i - 1, DETERMINERS);
+            let object_of_cue = cue_ends
+                .iter()
+                .any(|&e| e == i || (e + 1 == i && words.get(e) == "us"));
+            if determined || object_of_cue {
+                matches.push(LexiconMatch {
+                    concept: generic,
+                    first: i,
+                    last: i + 1,
+                });
+            }
+        }
+    }
+    for m in matches
+        .iter_mut()
+        .filter(|m| vocab.concept(m.concept).scheme == Scheme::DataType)
+    {
+        while m.first > 0
+            && words.is_any(m.first - 1, DETERMINERS)
+            && !covered_before(&covered, m.first)
+        {
+            m.first -= 1;
+        }
+    }
+    matches.sort_by_key(|m| (m.first, m.last));
+    matches
+}
+
+/// Whether the token before `first` already belongs to another data mention.
+fn covered_before(covered: &[bool], first: usize) -> bool {
+    first >= 1 && covered[first - 1]
+}
+
 fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
     Mention {
         concept: m.concept,
@@ -324,11 +421,16 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if c.scheme != Scheme::PracticeKind {
             continue;
         }
-        let Some(kind) = PracticeKind::parse(c.local_name()) else {
+        let Some(mut kind) = PracticeKind::parse(c.local_name()) else {
             continue;
         };
-        if !clause::cue_is_real(ctx.words, kind, m.first, m.last) {
+        if !clause::cue_is_real(ctx.words, kind, m.first, m.last)
+            || clause::is_topic_not_practice(ctx.words, m.first)
+        {
             continue;
+        }
+        if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
+            kind = PracticeKind::Collect;
         }
         cues.push(Cue {
             kind,
@@ -399,10 +501,13 @@ fn list_item_practices(
     };
     let s = ctx.doc.sentences[lead_sentence];
     let lead_tokens = crate::text::tokens(&ctx.doc.text, s.start, s.end);
-    let lead_matches = ctx
-        .vocab
-        .find(&ctx.doc.text, &lead_tokens, &mut scratch.matches);
     let lead_words = Words::new(&ctx.doc.text, &lead_tokens);
+    let lead_matches = refine_mentions(
+        ctx.vocab
+            .find(&ctx.doc.text, &lead_tokens, &mut scratch.matches),
+        &lead_words,
+        ctx.vocab,
+    );
     let lead_ctx = SentenceContext {
         doc: ctx.doc,
         vocab: ctx.vocab,
@@ -489,12 +594,19 @@ fn build(
     let words = ctx.words;
     let (mut data, _) = clause_data(ctx, clause);
     let mut rule = rule;
-    if data.is_empty() && cue.kind.is_about_data() {
+    let generic = ctx
+        .vocab
+        .by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+    let only_generic = data.iter().all(|m| Some(m.concept) == generic);
+    if only_generic && cue.kind.is_about_data() {
         // "this information", "such data", "it": what the sentence before was about.
         if clause::has_anaphora(words, clause.start, clause.end) {
             if let Some(prev) = &ctx.previous {
-                data = prev.data.clone();
-                rule = "anaphora";
+                let before = data.len();
+                data.extend(prev.data.iter().filter(|m| Some(m.concept) != generic));
+                if data.len() > before {
+                    rule = "anaphora";
+                }
             }
         }
         if data.is_empty() {
