@@ -269,7 +269,7 @@ pub(super) fn cue_is_real(
                 )
             });
             let we_store =
-                (first.saturating_sub(4)..first).any(|i| words.get(i) == "we") && !passive;
+                (first.saturating_sub(6)..first).any(|i| words.get(i) == "we") && !passive;
             !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
         }
         Protect => {
