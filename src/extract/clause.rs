@@ -339,6 +339,25 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
     })
 }
 
+/// A change verb within five words of the policy's name ("policy", "statement", "notice").
+pub(super) fn mentions_policy_change(words: &Words) -> bool {
+    let n = words.len();
+    if n > 0 && words.get(n - 1) == "?" {
+        return false;
+    }
+    (0..n).any(|i| {
+        let w = words.get(i);
+        let change = ["chang", "updat", "modif", "revis", "amend"]
+            .iter()
+            .any(|p| w.starts_with(p));
+        change
+            && (i.saturating_sub(5)..(i + 6).min(n)).any(|j| {
+                matches!(words.get(j), "policy" | "policies" | "statement" | "notice")
+                    && !matches!(words.get(j + 1), "describes" | "explains" | "covers")
+            })
+    })
+}
+
 /// "share it with us", "provide us with": the reader gives data to the first party, which
 /// collects it.
 pub(super) fn is_given_to_us(words: &Words, clause: &Clause, cue_last: usize) -> bool {

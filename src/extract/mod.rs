@@ -471,6 +471,22 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             practices.push(practice);
         }
     }
+    // "This statement may be revised", "we may modify these policies": a change verb near
+    // the policy's own name states a policy-change practice even in wording the lexicon lacks.
+    if !practices.iter().any(|p| p.kind == PracticeKind::Change)
+        && clause::mentions_policy_change(ctx.words)
+    {
+        let whole = Clause {
+            start: 0,
+            end: ctx.tokens.len(),
+        };
+        let cue = Cue {
+            kind: PracticeKind::Change,
+            first: 0,
+            last: 0,
+        };
+        practices.extend(build(ctx, &whole, &cue, false, None, "policy-change"));
+    }
     // An age limit is an audience statement even where no audience word was matched.
     if let Some(age) = age {
         if !practices.iter().any(|p| p.kind == PracticeKind::Audience) {
