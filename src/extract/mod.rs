@@ -476,33 +476,44 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     if !practices.iter().any(|p| p.kind == PracticeKind::Change)
         && clause::mentions_policy_change(ctx.words)
     {
-        let whole = Clause {
-            start: 0,
-            end: ctx.tokens.len(),
-        };
-        let cue = Cue {
-            kind: PracticeKind::Change,
-            first: 0,
-            last: 0,
-        };
-        practices.extend(build(ctx, &whole, &cue, false, None, "policy-change"));
+        practices.extend(whole_sentence_practice(
+            ctx,
+            PracticeKind::Change,
+            None,
+            "policy-change",
+        ));
     }
     // An age limit is an audience statement even where no audience word was matched.
     if let Some(age) = age {
         if !practices.iter().any(|p| p.kind == PracticeKind::Audience) {
-            let whole = Clause {
-                start: 0,
-                end: ctx.tokens.len(),
-            };
-            let cue = Cue {
-                kind: PracticeKind::Audience,
-                first: 0,
-                last: 0,
-            };
-            practices.extend(build(ctx, &whole, &cue, false, Some(age), "age"));
+            practices.extend(whole_sentence_practice(
+                ctx,
+                PracticeKind::Audience,
+                Some(age),
+                "age",
+            ));
         }
     }
     practices
+}
+
+/// A practice stated by the sentence as a whole rather than by one cue word.
+fn whole_sentence_practice(
+    ctx: &SentenceContext,
+    kind: PracticeKind,
+    age: Option<u32>,
+    rule: &'static str,
+) -> Option<Practice> {
+    let whole = Clause {
+        start: 0,
+        end: ctx.tokens.len(),
+    };
+    let cue = Cue {
+        kind,
+        first: 0,
+        last: 0,
+    };
+    build(ctx, &whole, &cue, false, age, rule)
 }
 
 /// A list item with no cue of its own takes the practices of its lead-in sentence
