@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::bench;
 use crate::corpus;
 use crate::eval;
 use crate::export::{self, QuadWriter};
@@ -543,4 +544,32 @@ where
         }
     }
     Ok(())
+}
+
+/// `privacy-kg bench`: runs the harness, progress on standard error, the report on standard
+/// output as tables or JSON.
+pub fn bench(mut config: bench::Config, json: bool) -> Result<Outcome> {
+    if config.exe.as_os_str().is_empty() {
+        config.exe = std::env::current_exe().context("finding the privacy-kg binary")?;
+    }
+    let report = bench::run(&config, &mut |line| eprintln!("privacy-kg bench: {line}"))?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{report}")?;
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// `privacy-kg bench-phase` (hidden): one measured phase of `bench`, in its own process;
+/// prints what it measured as JSON.
+pub fn bench_phase(phase: bench::Phase) -> Result<Outcome> {
+    let value = bench::phase::run(&phase)?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &value)?;
+    writeln!(out)?;
+    Ok(Outcome::Ok)
 }

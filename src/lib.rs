@@ -11,9 +11,11 @@
 //! using the lexicon compiled by [`vocab`] from the ontology ([`extract::Extraction`]),
 //! [`graph`] turns an extraction into quads with deterministic IRIs and provenance,
 //! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
-//! [`pipeline`] wires the per-document stages together for the command line, and [`eval`]
-//! measures the extractor against public gold standards.
+//! [`pipeline`] wires the per-document stages together for the command line, [`eval`]
+//! measures the extractor against public gold standards, and [`bench`] measures speed and
+//! memory at scale.
 
+pub mod bench;
 pub mod cli;
 pub mod corpus;
 pub mod eval;

@@ -113,6 +113,77 @@ enum Command {
         #[command(subcommand)]
         benchmark: Benchmark,
     },
+    /// Measure speed and memory: scan, extract, Oxigraph's bulk load, build, queries and
+    /// rebuild on the corpus replicated to each size
+    Bench {
+        /// Source corpus (files, folders, globs, .jsonl)
+        #[arg(default_value = privacy_kg::bench::DEFAULT_CORPUS)]
+        corpus: Vec<String>,
+        /// Corpus sizes in documents, comma-separated; the source is replicated to reach them
+        #[arg(long, value_delimiter = ',', default_value = "4317,10000,100000")]
+        sizes: Vec<usize>,
+        /// Folder for generated corpora, N-Quads files and stores (default: a temporary
+        /// folder, removed at the end)
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Worker threads (default: all cores)
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+        /// Do not time the saved queries
+        #[arg(long)]
+        skip_queries: bool,
+        /// Do not time the rebuild after rewriting 1% of the documents
+        #[arg(long)]
+        skip_incremental: bool,
+        /// Organisation (registrable domain) bound to the queries' org parameter
+        #[arg(long)]
+        org: Option<String>,
+        /// Stop a query still running after this many seconds
+        #[arg(long, default_value_t = 120)]
+        query_timeout: u64,
+        /// Keep stores and N-Quads files once measured
+        #[arg(long)]
+        keep: bool,
+    },
+    /// One measured phase of `bench`, run in its own process
+    #[command(hide = true)]
+    BenchPhase {
+        #[command(subcommand)]
+        phase: BenchPhase,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchPhase {
+    Scan {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+    },
+    OxigraphLoad {
+        #[arg(long)]
+        store: PathBuf,
+        file: PathBuf,
+    },
+    Build {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+    },
+    Query {
+        #[arg(long)]
+        store: PathBuf,
+        name: String,
+        #[arg(long = "param")]
+        params: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -266,6 +337,59 @@ fn main() -> ExitCode {
                 eval.ontology.as_deref(),
             )
         }
+        Command::Bench {
+            corpus,
+            sizes,
+            work,
+            jobs,
+            json,
+            skip_queries,
+            skip_incremental,
+            org,
+            query_timeout,
+            keep,
+        } => cli::bench(
+            privacy_kg::bench::Config {
+                exe: PathBuf::new(),
+                corpus,
+                sizes,
+                work,
+                jobs,
+                queries: !skip_queries,
+                incremental: !skip_incremental,
+                org,
+                query_timeout: std::time::Duration::from_secs(query_timeout),
+                keep,
+            },
+            json,
+        ),
+        Command::BenchPhase { phase } => cli::bench_phase(bench_phase(phase)),
     };
     cli::exit(result)
+}
+
+fn bench_phase(phase: BenchPhase) -> privacy_kg::bench::Phase {
+    use privacy_kg::bench::Phase;
+    match phase {
+        BenchPhase::Scan { inputs, jobs } => Phase::Scan { inputs, jobs },
+        BenchPhase::OxigraphLoad { store, file } => Phase::OxigraphLoad { store, file },
+        BenchPhase::Build {
+            store,
+            inputs,
+            jobs,
+        } => Phase::Build {
+            store,
+            inputs,
+            jobs,
+        },
+        BenchPhase::Query {
+            store,
+            name,
+            params,
+        } => Phase::Query {
+            store,
+            name,
+            params,
+        },
+    }
 }

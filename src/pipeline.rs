@@ -4,6 +4,7 @@
 //! of documents at once.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
@@ -26,12 +27,94 @@ pub struct Processed {
 
 /// Segments and extracts one document.
 pub fn process(doc: Document, vocab: &Vocabulary, scratch: &mut extract::Scratch) -> Processed {
+    process_timed(doc, vocab, scratch, None)
+}
+
+/// [`process`], adding the time spent segmenting and extracting to `clock`.
+fn process_timed(
+    doc: Document,
+    vocab: &Vocabulary,
+    scratch: &mut extract::Scratch,
+    clock: Option<&StageClock>,
+) -> Processed {
+    let started = Instant::now();
     let seg = text::segment(doc.format, &doc.text);
+    let segmented = Instant::now();
     let extraction = extract::extract(&seg, vocab, scratch);
+    if let Some(clock) = clock {
+        StageClock::add(&clock.text, segmented - started);
+        StageClock::add(&clock.extract, segmented.elapsed());
+    }
     Processed {
         doc,
         seg,
         extraction,
+    }
+}
+
+/// Where a build's time went, stage by stage. The per-document stages (`read`, `text`,
+/// `extract`, `graph`) are sums of per-document durations over all worker threads, so with
+/// several threads they can add up to more than the build's wall time; `check`, `load` and
+/// `commit` are wall times of one thread.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct StageTimes {
+    /// Finding which documents the store already holds unchanged (reads every input once
+    /// more when the store is not empty) and dropping the graphs of changed ones.
+    pub check: Duration,
+    /// Reading inputs into documents: file or JSONL line, decoding, mojibake repair,
+    /// metadata, SHA-256.
+    pub read: Duration,
+    /// Normalising and segmenting the text ([`text::segment`]).
+    pub text: Duration,
+    /// Finding mentions and practices ([`extract::extract`]).
+    pub extract: Duration,
+    /// Turning extractions into quads ([`graph::quads`]).
+    pub graph: Duration,
+    /// Time the loading thread was busy handing quads to the bulk loader (which writes them
+    /// in background threads and makes this thread wait when they fall behind), not counting
+    /// time waiting for extracted documents.
+    pub load: Duration,
+    /// The bulk load's final commit and the ontology load.
+    pub commit: Duration,
+    /// Counting the quads and graphs of the store for the summary (a full scan).
+    pub stats: Duration,
+}
+
+/// Per-stage time accumulators shared by the worker threads: one relaxed atomic addition
+/// per document and stage, nothing measurable beside the work itself.
+#[derive(Debug, Default)]
+struct StageClock {
+    read: AtomicU64,
+    text: AtomicU64,
+    extract: AtomicU64,
+    graph: AtomicU64,
+}
+
+impl StageClock {
+    fn add(counter: &AtomicU64, d: Duration) {
+        counter.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn get(counter: &AtomicU64) -> Duration {
+        Duration::from_nanos(counter.load(Ordering::Relaxed))
+    }
+}
+
+/// An iterator whose `next` calls are timed into a stage counter: wrapped around the corpus
+/// reader, which `par_bridge` drives from whichever worker asks for the next document.
+struct Timed<'a, I> {
+    inner: I,
+    counter: &'a AtomicU64,
+}
+
+impl<I: Iterator> Iterator for Timed<'_, I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let started = Instant::now();
+        let item = self.inner.next();
+        StageClock::add(self.counter, started.elapsed());
+        item
     }
 }
 
@@ -71,6 +154,8 @@ pub struct BuildSummary {
     pub store_quads: usize,
     pub store_graphs: usize,
     pub elapsed: Duration,
+    /// Where the time went.
+    pub stages: StageTimes,
 }
 
 fn pool(jobs: Option<usize>) -> rayon::ThreadPool {
@@ -106,6 +191,7 @@ pub fn build(
 ) -> Result<BuildSummary, StoreError> {
     let started = Instant::now();
     let mut summary = BuildSummary::default();
+    let clock = StageClock::default();
     let (files, errors) = corpus::discover(inputs);
     summary.failed.extend(errors.iter().map(|e| e.to_string()));
     progress(Progress::Found(files.len()));
@@ -134,68 +220,79 @@ pub fn build(
         store.remove_graphs(&stale)?;
     }
     summary.unchanged = unchanged.len();
+    summary.stages.check = started.elapsed();
 
     let (tx, rx) = sync_channel::<Outcome>(64);
     let pool = pool(options.jobs);
     let mut loader = store.bulk_load();
     let mut seen_graphs: HashMap<String, String> = HashMap::new();
     let mut load_result = Ok(());
+    let mut waiting = Duration::ZERO;
+    let mut loading = Duration::ZERO;
     std::thread::scope(|scope| {
         let files = files.clone();
         let unchanged = &unchanged;
+        let clock = &clock;
         scope.spawn(move || {
             pool.install(|| {
-                corpus::documents(files, options.limits)
-                    .par_bridge()
-                    .for_each_init(extract::Scratch::default, |scratch, doc| {
-                        let outcome = match doc {
-                            Err(e) => Outcome::Failed(e),
-                            Ok(doc) if unchanged.contains(&doc.id) => {
-                                progress(Progress::Done(&doc.id));
-                                return;
-                            }
-                            Ok(doc) => {
-                                let p = process(doc, vocab, scratch);
-                                let (policy, quads) = graph::quads(
-                                    &p.doc,
-                                    &p.seg,
-                                    &p.extraction,
-                                    vocab,
-                                    &options.graph,
-                                );
-                                let mut warnings: Vec<String> = p
-                                    .doc
+                Timed {
+                    inner: corpus::documents(files, options.limits),
+                    counter: &clock.read,
+                }
+                .par_bridge()
+                .for_each_init(extract::Scratch::default, |scratch, doc| {
+                    let outcome = match doc {
+                        Err(e) => Outcome::Failed(e),
+                        Ok(doc) if unchanged.contains(&doc.id) => {
+                            progress(Progress::Done(&doc.id));
+                            return;
+                        }
+                        Ok(doc) => {
+                            let p = process_timed(doc, vocab, scratch, Some(clock));
+                            let graphing = Instant::now();
+                            let (policy, quads) =
+                                graph::quads(&p.doc, &p.seg, &p.extraction, vocab, &options.graph);
+                            StageClock::add(&clock.graph, graphing.elapsed());
+                            let mut warnings: Vec<String> = p
+                                .doc
+                                .warnings
+                                .iter()
+                                .map(|w| format!("{}: {w}", p.doc.source))
+                                .collect();
+                            warnings.extend(
+                                p.extraction
                                     .warnings
                                     .iter()
-                                    .map(|w| format!("{}: {w}", p.doc.source))
-                                    .collect();
-                                warnings.extend(
-                                    p.extraction
-                                        .warnings
-                                        .iter()
-                                        .map(|w| format!("{}: {w}", p.doc.source)),
-                                );
-                                Outcome::Loaded {
-                                    id: p.doc.id,
-                                    policy,
-                                    kinds: p
-                                        .extraction
-                                        .practices
-                                        .iter()
-                                        .map(|p| (p.kind, p.negated))
-                                        .collect(),
-                                    warnings,
-                                    quads,
-                                }
+                                    .map(|w| format!("{}: {w}", p.doc.source)),
+                            );
+                            Outcome::Loaded {
+                                id: p.doc.id,
+                                policy,
+                                kinds: p
+                                    .extraction
+                                    .practices
+                                    .iter()
+                                    .map(|p| (p.kind, p.negated))
+                                    .collect(),
+                                warnings,
+                                quads,
                             }
-                        };
-                        let _ = tx.send(outcome);
-                    });
+                        }
+                    };
+                    let _ = tx.send(outcome);
+                });
             });
             drop(tx);
         });
         let summary = &mut summary;
-        let quads = rx.into_iter().flat_map(|outcome| match outcome {
+        let waiting = &mut waiting;
+        let outcomes = std::iter::from_fn(|| {
+            let asked = Instant::now();
+            let outcome = rx.recv().ok();
+            *waiting += asked.elapsed();
+            outcome
+        });
+        let quads = outcomes.flat_map(|outcome| match outcome {
             Outcome::Failed(e) => {
                 progress(Progress::Done(e.path()));
                 summary.failed.push(e.to_string());
@@ -231,12 +328,23 @@ pub fn build(
                 quads
             }
         });
+        let feeding = Instant::now();
         load_result = loader.load_iter(quads);
+        loading = feeding.elapsed();
     });
     load_result?;
+    let committing = Instant::now();
     loader.commit()?;
     store.load_ontology(vocab)?;
+    summary.stages.commit = committing.elapsed();
+    summary.stages.load = loading.saturating_sub(waiting);
+    summary.stages.read = StageClock::get(&clock.read);
+    summary.stages.text = StageClock::get(&clock.text);
+    summary.stages.extract = StageClock::get(&clock.extract);
+    summary.stages.graph = StageClock::get(&clock.graph);
+    let counting = Instant::now();
     let stats = store.stats()?;
+    summary.stages.stats = counting.elapsed();
     summary.store_quads = stats.quads;
     summary.store_graphs = stats.graphs;
     summary.elapsed = started.elapsed();

@@ -1,0 +1,939 @@
+//! The speed-and-scale benchmark harness behind `privacy-kg bench`.
+//!
+//! From one source corpus (by default the 4,317 ToS;DR policies) it writes replicated
+//! corpora of the wanted sizes as JSONL, each copy of a document under its own id and web
+//! domain, so every copy is a distinct organisation with distinct policy graphs
+//! ([`generate`]). For each size it runs, each in a child process of the same binary so
+//! that each phase's peak RSS is its own ([`child`], [`phase`]):
+//!
+//! 1. **lexicon scan** — the floor of any lexicon-driven extractor: one case-insensitive
+//!    Aho-Corasick automaton over every normalised label of the ontology, run over the raw
+//!    text of every document;
+//! 2. **extract** — `privacy-kg extract --format nq` itself, to an N-Quads file;
+//! 3. **oxigraph load** — Oxigraph's own bulk loader loading that file into a fresh store;
+//! 4. **build** — extraction streamed into the bulk loader of a fresh on-disk store
+//!    ([`crate::pipeline::build`]), with its time split by stage;
+//! 5. **queries** — every saved query against that store, parameters bound to an
+//!    organisation present in every size;
+//! 6. **rebuild** — on the largest size of at most 10,000 documents, 1% of the documents
+//!    rewritten and the store rebuilt.
+//!
+//! The [`Report`] prints as plain tables or serialises as JSON. Nothing here asserts on
+//! timings; the targets are printed beside the ratios they apply to.
+
+mod child;
+pub mod generate;
+pub mod phase;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use child::Usage;
+pub use phase::{BuildOutput, OxigraphLoadOutput, Phase, QueryOutput, ScanOutput};
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("corpus: {0}")]
+    Corpus(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The default source corpus, relative to the project folder.
+pub const DEFAULT_CORPUS: &str = "../shared/corpora/tosdr-privacy";
+
+/// The size whose store is rebuilt after rewriting 1% of its documents: the largest at most
+/// this.
+pub const INCREMENTAL_MAX_SIZE: usize = 10_000;
+
+/// Share of the documents rewritten for the incremental rebuild.
+pub const INCREMENTAL_FRACTION: f64 = 0.01;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The `privacy-kg` binary run for each phase.
+    pub exe: PathBuf,
+    /// The source corpus: files, folders, globs or JSONL, as `build` takes them.
+    pub corpus: Vec<String>,
+    /// Corpus sizes in documents; run in increasing order.
+    pub sizes: Vec<usize>,
+    /// Where corpora, N-Quads files and stores go; a fresh temporary folder, removed at the
+    /// end, when `None`.
+    pub work: Option<PathBuf>,
+    /// Worker threads for scan, extract and build; all cores when `None`.
+    pub jobs: Option<usize>,
+    pub queries: bool,
+    pub incremental: bool,
+    /// The organisation (registrable domain) bound to `org` parameters; by default the
+    /// domain of the longest document under 100 kB of the smallest corpus.
+    pub org: Option<String>,
+    /// A query still running after this long is stopped and reported as timed out.
+    pub query_timeout: Duration,
+    /// Keep stores and N-Quads files (and a temporary work folder) instead of removing them
+    /// once measured.
+    pub keep: bool,
+}
+
+impl Config {
+    /// The defaults of `privacy-kg bench`, running `exe`.
+    pub fn new(exe: PathBuf) -> Config {
+        Config {
+            exe,
+            corpus: vec![DEFAULT_CORPUS.to_string()],
+            sizes: vec![4317, 10_000, 100_000],
+            work: None,
+            jobs: None,
+            queries: true,
+            incremental: true,
+            org: None,
+            query_timeout: Duration::from_secs(120),
+            keep: false,
+        }
+    }
+}
+
+/// One phase's line of the table: resources used and rates (`None` where a rate means
+/// nothing for the phase).
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseRow {
+    pub phase: String,
+    #[serde(flatten)]
+    pub usage: Usage,
+    pub documents_per_s: Option<f64>,
+    /// Megabytes of policy text per second of wall time per core used.
+    pub mb_per_s_per_core: Option<f64>,
+    pub practices_per_s: Option<f64>,
+    pub triples_per_s: Option<f64>,
+}
+
+/// Where the build's time went, seconds. Per-document stages are summed over documents
+/// (so over worker threads); `load` is the loading thread's busy time plus the commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Split {
+    /// `read_s + text_s`: corpus reading, decoding and repair, then normalisation and
+    /// segmentation.
+    pub read_normalise_s: f64,
+    pub read_s: f64,
+    pub text_s: f64,
+    pub extract_s: f64,
+    pub graph_s: f64,
+    /// `feed_s + commit_s`.
+    pub load_s: f64,
+    pub feed_s: f64,
+    pub commit_s: f64,
+    /// Counting the store's quads for the summary.
+    pub stats_s: f64,
+    /// The build's wall time and its process's CPU time.
+    pub wall_s: f64,
+    pub cpu_s: f64,
+}
+
+/// The ratios the issue sets targets for (`None` when a phase did not run).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Ratios {
+    /// `extract --format nq` wall time / lexicon scan wall time (same corpus, same cores).
+    pub extract_to_scan: Option<f64>,
+    /// The build's extract stage / the scan's automaton searches, both summed per document.
+    pub extract_stage_to_scan: Option<f64>,
+    /// Build wall time / max(extract, Oxigraph bulk load) wall time; target ≤ 1.2.
+    pub build_to_max_extract_oxigraph_load: Option<f64>,
+    /// Rebuild after rewriting 1% / full build, wall times; target ≤ 0.10.
+    pub rebuild_to_full: Option<f64>,
+}
+
+/// One saved query at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryTime {
+    pub name: String,
+    pub params: Vec<String>,
+    pub rows: Option<usize>,
+    pub open_ms: Option<f64>,
+    pub first_ms: Option<f64>,
+    pub second_ms: Option<f64>,
+    pub peak_rss_mb: Option<f64>,
+    /// Why there is no time: timed out or failed.
+    pub error: Option<String>,
+}
+
+/// The incremental rebuild.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incremental {
+    pub rewritten: usize,
+    pub build: BuildOutput,
+    #[serde(flatten)]
+    pub usage: Usage,
+}
+
+/// Everything measured at one corpus size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeReport {
+    pub documents: usize,
+    pub megabytes: f64,
+    pub generate_s: f64,
+    pub quads_per_policy: Option<f64>,
+    pub nquads_bytes: Option<u64>,
+    pub store_bytes: Option<u64>,
+    pub phases: Vec<PhaseRow>,
+    pub split: Option<Split>,
+    pub ratios: Ratios,
+    pub scan: Option<ScanOutput>,
+    pub build: Option<BuildOutput>,
+    pub oxigraph_load: Option<OxigraphLoadOutput>,
+    pub queries: Vec<QueryTime>,
+    pub incremental: Option<Incremental>,
+    /// Phases skipped or failed, and why.
+    pub notes: Vec<String>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub corpus: String,
+    pub source_documents: usize,
+    pub source_megabytes: f64,
+    /// Cores the phases could use: `--jobs`, at most the machine's.
+    pub cores: usize,
+    pub machine_cores: usize,
+    pub jobs: Option<usize>,
+    pub work: String,
+    /// The organisation bound to `org` parameters.
+    pub org: Option<String>,
+    pub query_timeout_s: f64,
+    pub sizes: Vec<SizeReport>,
+}
+
+/// Space kept free beside the estimates before writing a large file or store.
+const DISK_MARGIN: u64 = 2_000_000_000;
+
+/// What one size tells the next: bytes per document of the N-Quads file and of the store,
+/// to check that the next size fits on disk, and the queries that ran out of time (they
+/// would again on a larger store, so they are not rerun).
+#[derive(Default)]
+struct State {
+    nquads_per_doc: Option<f64>,
+    store_per_doc: Option<f64>,
+    timed_out: std::collections::BTreeMap<String, usize>,
+}
+
+struct Runner<'a> {
+    config: &'a Config,
+    work: PathBuf,
+    log: &'a mut dyn FnMut(&str),
+}
+
+/// A phase that ran: its output (when it prints one) and what its process used.
+struct Ran<T> {
+    output: T,
+    usage: Usage,
+}
+
+impl Runner<'_> {
+    fn exe(&self) -> Command {
+        Command::new(&self.config.exe)
+    }
+
+    fn jobs_args(&self, cmd: &mut Command) {
+        if let Some(j) = self.config.jobs {
+            cmd.arg("--jobs").arg(j.to_string());
+        }
+    }
+
+    /// Runs a child; a failure (or a time-out) is a message naming the phase and the end of
+    /// its log, to note and go on.
+    fn child<T: DeserializeOwned>(
+        &mut self,
+        what: &str,
+        mut cmd: Command,
+        ok_codes: &[i32],
+        limit: Option<Duration>,
+        parse: bool,
+    ) -> Result<Result<Ran<Option<T>>, String>, BenchError> {
+        let log = self.work.join("bench.log");
+        (self.log)(&format!("  {what} …"));
+        let f = child::run(&mut cmd, &log, limit)?;
+        if f.timed_out {
+            return Ok(Err(format!(
+                "{what}: stopped after {:.0} s",
+                f.usage.wall_s
+            )));
+        }
+        if !f.code.is_some_and(|c| ok_codes.contains(&c)) {
+            let tail = std::fs::read_to_string(&log)
+                .map(|t| {
+                    let lines: Vec<&str> = t.lines().collect();
+                    lines[lines.len().saturating_sub(3)..].join(" | ")
+                })
+                .unwrap_or_default();
+            return Ok(Err(format!("{what}: failed (exit {:?}): {tail}", f.code)));
+        }
+        (self.log)(&format!(
+            "  {what}: {:.2} s, peak RSS {:.0} MB",
+            f.usage.wall_s, f.usage.peak_rss_mb
+        ));
+        let output = if parse {
+            match serde_json::from_slice(&f.stdout) {
+                Ok(v) => Some(v),
+                Err(e) => return Ok(Err(format!("{what}: unreadable report: {e}"))),
+            }
+        } else {
+            None
+        };
+        Ok(Ok(Ran {
+            output,
+            usage: f.usage,
+        }))
+    }
+
+    fn phase_cmd(&self, name: &str) -> Command {
+        let mut cmd = self.exe();
+        cmd.arg("bench-phase").arg(name);
+        cmd
+    }
+
+    fn fits(&self, bytes: f64) -> bool {
+        child::free_bytes(&self.work).is_none_or(|free| bytes + DISK_MARGIN as f64 <= free as f64)
+    }
+}
+
+fn remove(path: &Path) {
+    if path.is_dir() {
+        let _ = std::fs::remove_dir_all(path);
+    } else if path.exists() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn per_s(n: f64, wall: f64) -> Option<f64> {
+    (wall > 0.0).then(|| n / wall)
+}
+
+/// Parameters bound for a saved query: `org` to the organisation, `data` to "location".
+fn query_params(q: &crate::query::SavedQuery, org: Option<&str>) -> Vec<String> {
+    q.params
+        .iter()
+        .filter_map(|(name, _)| match name.as_str() {
+            "org" => org.map(|o| format!("org={o}")),
+            "data" => Some("data=location".to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs the benchmark; `log` receives progress lines as phases start and end.
+pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
+    let machine_cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let cores = config.jobs.unwrap_or(machine_cores).clamp(1, machine_cores);
+    let (work, temporary) = match &config.work {
+        Some(w) => (w.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("privacy-kg-bench-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&work).map_err(|source| BenchError::Io {
+        path: work.display().to_string(),
+        source,
+    })?;
+    let source = generate::Source::open(&config.corpus)?;
+    log(&format!(
+        "source {}: {} documents, {:.1} MB; work folder {}",
+        config.corpus.join(" "),
+        source.documents,
+        source.bytes as f64 / 1e6,
+        work.display()
+    ));
+    let mut sizes = config.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes.retain(|&n| n > 0);
+    let incremental_size = sizes
+        .iter()
+        .copied()
+        .filter(|&n| n <= INCREMENTAL_MAX_SIZE)
+        .max();
+    let mut report = Report {
+        corpus: config.corpus.join(" "),
+        source_documents: source.documents,
+        source_megabytes: source.bytes as f64 / 1e6,
+        cores,
+        machine_cores,
+        jobs: config.jobs,
+        work: work.display().to_string(),
+        org: config.org.clone(),
+        query_timeout_s: config.query_timeout.as_secs_f64(),
+        sizes: Vec::new(),
+    };
+    let mut runner = Runner {
+        config,
+        work: work.clone(),
+        log,
+    };
+    let mut state = State::default();
+    for &n in &sizes {
+        let size = run_size(
+            &mut runner,
+            &source,
+            n,
+            cores,
+            Some(n) == incremental_size && config.incremental,
+            &mut report.org,
+            &mut state,
+        )?;
+        report.sizes.push(size);
+    }
+    if temporary && !config.keep {
+        remove(&work);
+    }
+    Ok(report)
+}
+
+fn run_size(
+    r: &mut Runner,
+    source: &generate::Source,
+    n: usize,
+    cores: usize,
+    incremental: bool,
+    org: &mut Option<String>,
+    state: &mut State,
+) -> Result<SizeReport, BenchError> {
+    (r.log)(&format!("size {n}: generating the corpus"));
+    let started = Instant::now();
+    let corpus = r.work.join(format!("corpus-{n}.jsonl"));
+    let generated = generate::generate(source, n, &corpus)?;
+    let generate_s = started.elapsed().as_secs_f64();
+    if org.is_none() {
+        *org = generated.sample_domain.clone();
+    }
+    let inputs = corpus.display().to_string();
+    let megabytes = generated.bytes as f64 / 1e6;
+    let docs = generated.documents as f64;
+    let mut size = SizeReport {
+        documents: generated.documents,
+        megabytes,
+        generate_s,
+        quads_per_policy: None,
+        nquads_bytes: None,
+        store_bytes: None,
+        phases: Vec::new(),
+        split: None,
+        ratios: Ratios::default(),
+        scan: None,
+        build: None,
+        oxigraph_load: None,
+        queries: Vec::new(),
+        incremental: None,
+        notes: Vec::new(),
+    };
+
+    // 1. The lexicon floor.
+    let mut cmd = r.phase_cmd("scan");
+    r.jobs_args(&mut cmd);
+    cmd.arg(&inputs);
+    let scan = match r.child::<ScanOutput>("lexicon scan", cmd, &[0], None, true)? {
+        Ok(ran) => Some((ran.output.expect("parsed"), ran.usage)),
+        Err(note) => {
+            size.notes.push(note);
+            None
+        }
+    };
+
+    // 2. extract --format nq, to a file when it and Oxigraph's store fit on disk.
+    let nquads = r.work.join(format!("extract-{n}.nq"));
+    let to_file = match (state.nquads_per_doc, state.store_per_doc) {
+        (Some(q), Some(s)) => r.fits((q + s) * docs),
+        _ => true,
+    };
+    if !to_file {
+        size.notes.push(
+            "not enough disk for the N-Quads file and a second store: extract written to /dev/null, Oxigraph's bulk load skipped".into(),
+        );
+    }
+    let mut cmd = r.exe();
+    cmd.args(["extract", "--format", "nq", "-o"]);
+    cmd.arg(if to_file {
+        nquads.as_path()
+    } else {
+        Path::new("/dev/null")
+    });
+    r.jobs_args(&mut cmd);
+    cmd.arg(&inputs);
+    let extract = match r.child::<()>("extract --format nq", cmd, &[0, 3], None, false)? {
+        Ok(ran) => Some(ran.usage),
+        Err(note) => {
+            size.notes.push(note);
+            None
+        }
+    };
+    if to_file && extract.is_some() {
+        size.nquads_bytes = std::fs::metadata(&nquads).ok().map(|m| m.len());
+    }
+
+    // 3. Oxigraph's own bulk loader on the same quads.
+    let mut oxigraph = None;
+    if to_file && extract.is_some() {
+        let ox_store = r.work.join(format!("oxigraph-store-{n}"));
+        remove(&ox_store);
+        let mut cmd = r.phase_cmd("oxigraph-load");
+        cmd.arg("--store").arg(&ox_store).arg(&nquads);
+        match r.child::<OxigraphLoadOutput>("oxigraph bulk load", cmd, &[0], None, true)? {
+            Ok(ran) => oxigraph = Some((ran.output.expect("parsed"), ran.usage)),
+            Err(note) => size.notes.push(note),
+        }
+        if !r.config.keep {
+            remove(&ox_store);
+        }
+    }
+    if !r.config.keep {
+        remove(&nquads);
+    }
+
+    // 4. build into a fresh store.
+    let store = r.work.join(format!("store-{n}"));
+    remove(&store);
+    let mut build = None;
+    if state.store_per_doc.is_none_or(|s| r.fits(s * docs)) {
+        let mut cmd = r.phase_cmd("build");
+        cmd.arg("--store").arg(&store);
+        r.jobs_args(&mut cmd);
+        cmd.arg(&inputs);
+        match r.child::<BuildOutput>("build", cmd, &[0], None, true)? {
+            Ok(ran) => build = Some((ran.output.expect("parsed"), ran.usage)),
+            Err(note) => size.notes.push(note),
+        }
+    } else {
+        size.notes
+            .push("not enough disk for the store: build, queries and rebuild skipped".into());
+    }
+    if build.is_some() {
+        size.store_bytes = Some(child::disk_usage(&store));
+    }
+
+    // 5. Saved queries on the store.
+    if r.config.queries && build.is_some() {
+        for q in crate::query::catalogue() {
+            let params = query_params(&q, org.as_deref());
+            if let Some(at) = state.timed_out.get(&q.name) {
+                size.queries.push(QueryTime {
+                    name: q.name.clone(),
+                    params,
+                    rows: None,
+                    open_ms: None,
+                    first_ms: None,
+                    second_ms: None,
+                    peak_rss_mb: None,
+                    error: Some(format!(
+                        "query {}: not run, it ran out of time at {at} documents",
+                        q.name
+                    )),
+                });
+                continue;
+            }
+            let mut cmd = r.phase_cmd("query");
+            cmd.arg("--store").arg(&store).arg(&q.name);
+            for p in &params {
+                cmd.arg("--param").arg(p);
+            }
+            let limit = Some(r.config.query_timeout);
+            let what = format!("query {}", q.name);
+            let ran = r.child::<QueryOutput>(&what, cmd, &[0], limit, true)?;
+            if matches!(&ran, Err(note) if note.contains("stopped after")) {
+                state.timed_out.insert(q.name.clone(), n);
+            }
+            let t = match ran {
+                Ok(ran) => {
+                    let o = ran.output.expect("parsed");
+                    QueryTime {
+                        name: q.name.clone(),
+                        params,
+                        rows: Some(o.rows),
+                        open_ms: Some(o.open_ms),
+                        first_ms: Some(o.first_ms),
+                        second_ms: o.second_ms,
+                        peak_rss_mb: Some(ran.usage.peak_rss_mb),
+                        error: None,
+                    }
+                }
+                Err(note) => QueryTime {
+                    name: q.name.clone(),
+                    params,
+                    rows: None,
+                    open_ms: None,
+                    first_ms: None,
+                    second_ms: None,
+                    peak_rss_mb: None,
+                    error: Some(note),
+                },
+            };
+            size.queries.push(t);
+        }
+    }
+
+    // 6. Incremental rebuild after rewriting 1% of the documents.
+    if incremental && build.is_some() {
+        let rewritten = generate::rewrite(&corpus, INCREMENTAL_FRACTION)?;
+        let mut cmd = r.phase_cmd("build");
+        cmd.arg("--store").arg(&store);
+        r.jobs_args(&mut cmd);
+        cmd.arg(&inputs);
+        let what = format!("rebuild after rewriting {rewritten} documents");
+        match r.child::<BuildOutput>(&what, cmd, &[0], None, true)? {
+            Ok(ran) => {
+                size.incremental = Some(Incremental {
+                    rewritten,
+                    build: ran.output.expect("parsed"),
+                    usage: ran.usage,
+                })
+            }
+            Err(note) => size.notes.push(note),
+        }
+    }
+    if !r.config.keep {
+        remove(&store);
+    }
+
+    // Rates and ratios.
+    let practices = build.as_ref().map(|(b, _)| b.practices as f64);
+    let quads = build.as_ref().map(|(b, _)| b.quads_loaded as f64);
+    let row = |phase: &str, usage: Usage, docs_rates: bool, extracted: bool| PhaseRow {
+        phase: phase.to_string(),
+        usage,
+        documents_per_s: docs_rates.then(|| per_s(docs, usage.wall_s)).flatten(),
+        mb_per_s_per_core: docs_rates
+            .then(|| per_s(megabytes / cores as f64, usage.wall_s))
+            .flatten(),
+        practices_per_s: practices
+            .filter(|_| extracted)
+            .and_then(|p| per_s(p, usage.wall_s)),
+        triples_per_s: quads.and_then(|q| per_s(q, usage.wall_s)),
+    };
+    if let Some((_, usage)) = &scan {
+        let mut r = row("lexicon scan", *usage, true, false);
+        r.triples_per_s = None;
+        size.phases.push(r);
+    }
+    if let Some(usage) = extract {
+        size.phases.push(row(
+            if to_file {
+                "extract --format nq"
+            } else {
+                "extract --format nq (to /dev/null)"
+            },
+            usage,
+            true,
+            true,
+        ));
+    }
+    if let Some((_, usage)) = &oxigraph {
+        size.phases
+            .push(row("oxigraph bulk load", *usage, false, false));
+    }
+    if let Some((b, usage)) = &build {
+        size.phases.push(row("build", *usage, true, true));
+        size.quads_per_policy = (b.loaded > 0).then(|| b.quads_loaded as f64 / b.loaded as f64);
+        size.split = Some(Split {
+            read_normalise_s: b.read_s + b.text_s,
+            read_s: b.read_s,
+            text_s: b.text_s,
+            extract_s: b.extract_s,
+            graph_s: b.graph_s,
+            load_s: b.load_s + b.commit_s,
+            feed_s: b.load_s,
+            commit_s: b.commit_s,
+            stats_s: b.stats_s,
+            wall_s: usage.wall_s,
+            cpu_s: usage.cpu_s,
+        });
+    }
+    if let Some(inc) = &size.incremental {
+        let mut row = row("rebuild after 1% rewritten", inc.usage, true, false);
+        row.practices_per_s = per_s(inc.build.practices as f64, inc.usage.wall_s);
+        row.triples_per_s = per_s(inc.build.quads_loaded as f64, inc.usage.wall_s);
+        size.phases.push(row);
+    }
+    let scan_wall = scan.as_ref().map(|(_, u)| u.wall_s);
+    let extract_wall = extract.map(|u| u.wall_s);
+    let ox_wall = oxigraph.as_ref().map(|(_, u)| u.wall_s);
+    let build_wall = build.as_ref().map(|(_, u)| u.wall_s);
+    size.ratios = Ratios {
+        extract_to_scan: ratio(extract_wall, scan_wall),
+        extract_stage_to_scan: ratio(
+            build.as_ref().map(|(b, _)| b.extract_s),
+            scan.as_ref().map(|(s, _)| s.scan_s),
+        ),
+        build_to_max_extract_oxigraph_load: ratio(
+            build_wall,
+            match (extract_wall, ox_wall) {
+                (Some(e), Some(o)) => Some(e.max(o)),
+                _ => None,
+            },
+        ),
+        rebuild_to_full: ratio(
+            size.incremental.as_ref().map(|i| i.usage.wall_s),
+            build_wall,
+        ),
+    };
+    state.nquads_per_doc = size
+        .nquads_bytes
+        .map(|b| b as f64 / docs)
+        .or(state.nquads_per_doc);
+    state.store_per_doc = size
+        .store_bytes
+        .map(|b| b as f64 / docs)
+        .or(state.store_per_doc);
+    size.scan = scan.map(|(s, _)| s);
+    size.build = build.map(|(b, _)| b);
+    size.oxigraph_load = oxigraph.map(|(o, _)| o);
+    Ok(size)
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    match v {
+        Some(v) => format!("{v:.digits$}"),
+        None => "—".to_string(),
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "privacy-kg bench — source {} ({} documents, {:.1} MB); {} core(s) used of {}",
+            self.corpus,
+            self.source_documents,
+            self.source_megabytes,
+            self.cores,
+            self.machine_cores
+        )?;
+        writeln!(
+            f,
+            "MB = 10^6 bytes of policy text; MB/s/core = MB / wall s / cores used; peak RSS per phase process"
+        )?;
+        for s in &self.sizes {
+            writeln!(
+                f,
+                "\n== {} documents, {:.1} MB ({:.2} copies of the source)",
+                s.documents,
+                s.megabytes,
+                s.documents as f64 / self.source_documents.max(1) as f64
+            )?;
+            writeln!(
+                f,
+                "{:<30} {:>9} {:>9} {:>10} {:>12} {:>11} {:>9} {:>9}",
+                "phase",
+                "wall s",
+                "docs/s",
+                "MB/s/core",
+                "practices/s",
+                "triples/s",
+                "RSS MB",
+                "CPU s"
+            )?;
+            for p in &s.phases {
+                writeln!(
+                    f,
+                    "{:<30} {:>9.2} {:>9} {:>10} {:>12} {:>11} {:>9.0} {:>9.1}",
+                    p.phase,
+                    p.usage.wall_s,
+                    opt(p.documents_per_s, 0),
+                    opt(p.mb_per_s_per_core, 2),
+                    opt(p.practices_per_s, 0),
+                    opt(p.triples_per_s, 0),
+                    p.usage.peak_rss_mb,
+                    p.usage.cpu_s
+                )?;
+            }
+            if let Some(b) = &s.build {
+                writeln!(
+                    f,
+                    "  documents {} loaded, {} skipped; {} practices ({} negated); {} quads, {} per policy",
+                    b.loaded,
+                    b.failed,
+                    b.practices,
+                    b.negated,
+                    b.quads_loaded,
+                    opt(s.quads_per_policy, 1)
+                )?;
+            }
+            if let (Some(q), Some(st)) = (s.nquads_bytes, s.store_bytes) {
+                writeln!(
+                    f,
+                    "  N-Quads file {:.0} MB; store {:.0} MB on disk",
+                    q as f64 / 1e6,
+                    st as f64 / 1e6
+                )?;
+            } else if let Some(st) = s.store_bytes {
+                writeln!(f, "  store {:.0} MB on disk", st as f64 / 1e6)?;
+            }
+            if let Some(sp) = &s.split {
+                let pct = |x: f64| {
+                    let total = sp.read_normalise_s + sp.extract_s + sp.graph_s + sp.load_s;
+                    if total > 0.0 {
+                        100.0 * x / total
+                    } else {
+                        0.0
+                    }
+                };
+                writeln!(
+                    f,
+                    "  build split, s (per-document stages summed over threads): read+normalise {:.2} ({:.0}%; read {:.2}, text {:.2}) · extract {:.2} ({:.0}%) · graph {:.2} ({:.0}%) · load {:.2} ({:.0}%; feeding {:.2}, commit {:.2}); store count {:.2}; wall {:.2}, CPU {:.2}",
+                    sp.read_normalise_s,
+                    pct(sp.read_normalise_s),
+                    sp.read_s,
+                    sp.text_s,
+                    sp.extract_s,
+                    pct(sp.extract_s),
+                    sp.graph_s,
+                    pct(sp.graph_s),
+                    sp.load_s,
+                    pct(sp.load_s),
+                    sp.feed_s,
+                    sp.commit_s,
+                    sp.stats_s,
+                    sp.wall_s,
+                    sp.cpu_s
+                )?;
+            }
+            if let Some(sc) = &s.scan {
+                writeln!(
+                    f,
+                    "  lexicon scan: {} labels, {} matches; automaton {:.2} s, reading {:.2} s (summed)",
+                    sc.labels, sc.matches, sc.scan_s, sc.read_s
+                )?;
+            }
+            let r = &s.ratios;
+            writeln!(
+                f,
+                "  ratios: extract/scan {}× (wall), extract stage/automaton {}× (summed) · build/max(extract, oxigraph load) {} (target ≤ 1.2) · rebuild/full {} (target ≤ 0.10)",
+                opt(r.extract_to_scan, 1),
+                opt(r.extract_stage_to_scan, 1),
+                opt(r.build_to_max_extract_oxigraph_load, 2),
+                opt(r.rebuild_to_full, 3)
+            )?;
+            if let Some(inc) = &s.incremental {
+                writeln!(
+                    f,
+                    "  rebuild: {} documents rewritten → {} replaced, {} unchanged; check pass {:.2} s of {:.2} s",
+                    inc.rewritten,
+                    inc.build.replaced,
+                    inc.build.unchanged,
+                    inc.build.check_s,
+                    inc.usage.wall_s
+                )?;
+            }
+            for n in &s.notes {
+                writeln!(f, "  note: {n}")?;
+            }
+        }
+        let with_queries: Vec<&SizeReport> = self
+            .sizes
+            .iter()
+            .filter(|s| !s.queries.is_empty())
+            .collect();
+        if let Some(first) = with_queries.first() {
+            writeln!(
+                f,
+                "\n== saved queries, ms: first run after opening the store / second run (when the first took under 10 s){}",
+                self.org
+                    .as_deref()
+                    .map(|o| format!(" (org={o}, data=location)"))
+                    .unwrap_or_default()
+            )?;
+            write!(f, "{:<40}", "query")?;
+            for s in &with_queries {
+                write!(f, " {:>17}", format!("{} docs", s.documents))?;
+            }
+            let growth = with_queries.len() > 1;
+            if growth {
+                write!(f, " {:>8}", "growth")?;
+            }
+            writeln!(f, " {:>8}", "rows")?;
+            for (i, q) in first.queries.iter().enumerate() {
+                write!(f, "{:<40}", q.name)?;
+                for s in &with_queries {
+                    let cell = match s.queries.get(i) {
+                        Some(QueryTime {
+                            first_ms: Some(a),
+                            second_ms: Some(b),
+                            ..
+                        }) => format!("{a:.0} / {b:.0}"),
+                        Some(QueryTime {
+                            first_ms: Some(a), ..
+                        }) => format!("{a:.0} / —"),
+                        Some(QueryTime { error: Some(e), .. }) if e.contains("stopped after") => {
+                            format!("> {:.0} s", self.query_timeout_s)
+                        }
+                        Some(QueryTime { error: Some(e), .. }) if e.contains("not run") => {
+                            "(skipped)".to_string()
+                        }
+                        Some(QueryTime { error: Some(_), .. }) => "failed".to_string(),
+                        _ => "—".to_string(),
+                    };
+                    write!(f, " {cell:>17}")?;
+                }
+                let last = with_queries.last().and_then(|s| s.queries.get(i));
+                if growth {
+                    let g = ratio(last.and_then(|q| q.first_ms), q.first_ms);
+                    let g = g.map(|g| format!("{g:.1}×")).unwrap_or_else(|| "—".into());
+                    write!(f, " {g:>8}")?;
+                }
+                writeln!(
+                    f,
+                    " {:>8}",
+                    last.and_then(|q| q.rows)
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "—".into())
+                )?;
+            }
+            if growth {
+                writeln!(
+                    f,
+                    "growth: first-run time at {} documents / at {}; rows: at the largest size; a query that runs out of time is not rerun on larger stores",
+                    with_queries.last().unwrap().documents,
+                    first.documents
+                )?;
+            }
+            for s in &with_queries {
+                if let Some(q) = s.queries.iter().find(|q| q.name.starts_with("08-")) {
+                    writeln!(
+                        f,
+                        "lookup of one organisation's practices (08) at {} documents: {} ms first run, {} ms second, {} rows",
+                        s.documents,
+                        opt(q.first_ms, 1),
+                        opt(q.second_ms, 1),
+                        q.rows.map(|r| r.to_string()).unwrap_or_else(|| "—".into())
+                    )?;
+                }
+            }
+            for s in &with_queries {
+                for q in &s.queries {
+                    if let Some(e) = &q.error {
+                        writeln!(f, "  {} docs: {e}", s.documents)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,187 @@
+//! The benchmark harness on a tiny corpus written here: every phase runs and the report's
+//! fields are sane. Timings are never asserted on.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use privacy_kg::bench::{self, Config};
+
+const POLICIES: &[(&str, &str)] = &[
+    (
+        "Quillfeather_Privacy Policy.txt",
+        "Quillfeather Privacy Policy\n\nWe collect your name, email address and postal address when you order a notebook. We use your email address to send you order updates. We do not sell your personal information to anyone.\n\nWe share your postal address with our delivery partners so they can bring your parcel.\n",
+    ),
+    (
+        "Mossbank Weather_Privacy notice.txt",
+        "Mossbank Weather Privacy Notice\n\nOur app collects your precise location to show the local forecast. We may share location data with analytics providers. We keep your data for 30 days and then delete it.\n\nOur service is not directed to children under 13.\n",
+    ),
+    (
+        "Tinderbox Games_Privacy.txt",
+        "Tinderbox Games Privacy\n\nWhen you play, we receive your device identifiers and IP address. We use cookies for advertising and share them with advertising partners. You can opt out of targeted advertising in the settings.\n",
+    ),
+    (
+        "Larkspur Clinic_Privacy Policy.md",
+        "# Larkspur Clinic Privacy Policy\n\n## What we collect\n\nWe collect the following information:\n\n- your name\n- your phone number\n- your health information\n\nWe never disclose health information to advertisers. We use encryption to protect your data.\n",
+    ),
+];
+
+fn write_corpus(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in POLICIES {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn bench_runs_every_phase_on_a_tiny_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus);
+    let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
+    config.corpus = vec![corpus.display().to_string()];
+    config.sizes = vec![10, 3];
+    config.work = Some(tmp.path().join("work"));
+    config.jobs = Some(1);
+    config.query_timeout = Duration::from_secs(60);
+    let mut lines = Vec::new();
+    let report = bench::run(&config, &mut |l| lines.push(l.to_string())).unwrap();
+    assert!(!lines.is_empty());
+
+    assert_eq!(report.source_documents, 4);
+    assert_eq!(report.cores, 1);
+    let sizes: Vec<usize> = report.sizes.iter().map(|s| s.documents).collect();
+    assert_eq!(sizes, vec![3, 10], "sizes run in increasing order");
+    // The lookup organisation is one every size holds.
+    let org = report.org.clone().expect("an organisation for the queries");
+    assert!(org.ends_with(".example"), "{org}");
+
+    for s in &report.sizes {
+        assert!(s.megabytes > 0.0);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        let phases: Vec<&str> = s.phases.iter().map(|p| p.phase.as_str()).collect();
+        for wanted in [
+            "lexicon scan",
+            "extract --format nq",
+            "oxigraph bulk load",
+            "build",
+        ] {
+            assert!(
+                phases.contains(&wanted),
+                "{} lacks {wanted}: {phases:?}",
+                s.documents
+            );
+        }
+        for p in &s.phases {
+            assert!(p.usage.wall_s > 0.0, "{}", p.phase);
+            assert!(p.usage.peak_rss_mb > 0.0, "{}", p.phase);
+            for rate in [
+                p.documents_per_s,
+                p.mb_per_s_per_core,
+                p.practices_per_s,
+                p.triples_per_s,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(rate > 0.0 && rate.is_finite(), "{}: {rate}", p.phase);
+            }
+        }
+        let build = s.build.as_ref().unwrap();
+        assert_eq!(build.loaded, s.documents);
+        assert!(build.practices > 0 && build.quads_loaded > 0);
+        // Every copy is its own policy graph (plus the ontology graph).
+        assert_eq!(build.store_graphs, s.documents + 1);
+        assert!(s.quads_per_policy.unwrap() > 10.0);
+        let split = s.split.as_ref().unwrap();
+        for (what, v) in [
+            ("read", split.read_s),
+            ("text", split.text_s),
+            ("extract", split.extract_s),
+            ("graph", split.graph_s),
+            ("load", split.load_s),
+        ] {
+            assert!(v > 0.0, "{what} stage has no time");
+        }
+        let scan = s.scan.as_ref().unwrap();
+        assert_eq!(scan.documents, s.documents);
+        assert!(scan.labels > 100 && scan.matches > 0);
+        let r = &s.ratios;
+        assert!(r.extract_to_scan.unwrap() > 0.0);
+        assert!(r.extract_stage_to_scan.unwrap() > 0.0);
+        assert!(r.build_to_max_extract_oxigraph_load.unwrap() > 0.0);
+        assert!(s.nquads_bytes.unwrap() > 0 && s.store_bytes.unwrap() > 0);
+
+        assert_eq!(s.queries.len(), privacy_kg::query::catalogue().len());
+        for q in &s.queries {
+            assert!(q.error.is_none(), "{:?}", q.error);
+            assert!(q.first_ms.unwrap() >= 0.0);
+        }
+        let lookup = s
+            .queries
+            .iter()
+            .find(|q| q.name.starts_with("08-"))
+            .unwrap();
+        assert_eq!(lookup.params, vec![format!("org={org}")]);
+        assert!(lookup.rows.unwrap() > 0, "the organisation has practices");
+    }
+    // The rebuild runs on the largest size of at most 10,000 documents.
+    assert!(report.sizes[0].incremental.is_none());
+    let big = &report.sizes[1];
+    let inc = big.incremental.as_ref().unwrap();
+    assert_eq!(inc.rewritten, 1);
+    assert_eq!(inc.build.replaced, 1);
+    assert_eq!(inc.build.unchanged, 9);
+    assert!(big.ratios.rebuild_to_full.unwrap() > 0.0);
+
+    // Stores and N-Quads files are removed once measured; the corpora stay.
+    let left: Vec<String> = std::fs::read_dir(tmp.path().join("work"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("corpus-") && n != "bench.log")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    let table = report.to_string();
+    assert!(table.contains("lexicon scan") && table.contains("rebuild/full"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["sizes"][1]["ratios"]["rebuild_to_full"].is_number());
+}
+
+#[test]
+fn bench_command_prints_json_and_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
+            .arg("bench")
+            .arg(&corpus)
+            .args([
+                "--sizes",
+                "2",
+                "--jobs",
+                "1",
+                "--skip-queries",
+                "--skip-incremental",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run(&["--json"])).unwrap();
+    let size = &json["sizes"][0];
+    assert_eq!(size["documents"], 2);
+    assert!(size["phases"][0]["wall_s"].as_f64().unwrap() > 0.0);
+    assert!(size["queries"].as_array().unwrap().is_empty());
+    assert!(size["incremental"].is_null());
+    let table = run(&[]);
+    assert!(table.contains("== 2 documents"), "{table}");
+    assert!(table.contains("build split"), "{table}");
+}
