@@ -547,12 +547,20 @@ where
 }
 
 /// `privacy-kg bench`: runs the harness, progress on standard error, the report on standard
-/// output as tables or JSON.
-pub fn bench(mut config: bench::Config, json: bool) -> Result<Outcome> {
+/// output as tables or JSON (and as JSON to `json_out`).
+pub fn bench(mut config: bench::Config, json: bool, json_out: Option<&Path>) -> Result<Outcome> {
     if config.exe.as_os_str().is_empty() {
         config.exe = std::env::current_exe().context("finding the privacy-kg binary")?;
     }
     let report = bench::run(&config, &mut |line| eprintln!("privacy-kg bench: {line}"))?;
+    if let Some(path) = json_out {
+        let mut f = BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        );
+        serde_json::to_writer_pretty(&mut f, &report)?;
+        writeln!(f)?;
+        f.flush()?;
+    }
     let mut out = BufWriter::new(std::io::stdout().lock());
     if json {
         serde_json::to_writer_pretty(&mut out, &report)?;

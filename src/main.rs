@@ -132,6 +132,9 @@ enum Command {
         /// Print the report as JSON
         #[arg(long)]
         json: bool,
+        /// Also write the JSON report to this file
+        #[arg(long, value_name = "FILE")]
+        json_out: Option<PathBuf>,
         /// Do not time the saved queries
         #[arg(long)]
         skip_queries: bool,
@@ -343,6 +346,7 @@ fn main() -> ExitCode {
             work,
             jobs,
             json,
+            json_out,
             skip_queries,
             skip_incremental,
             org,
@@ -362,6 +366,7 @@ fn main() -> ExitCode {
                 keep,
             },
             json,
+            json_out.as_deref(),
         ),
         Command::BenchPhase { phase } => cli::bench_phase(bench_phase(phase)),
     };
