@@ -7,16 +7,20 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 BIN := $(TARGET_DIR)/release/privacy-kg
 STORE ?= privacy-kg.db
 
-.PHONY: run test deps build lint fmt clean
+.PHONY: run test deps test-deps build lint fmt clean
 
 deps:
 	@scripts/ensure-libclang.sh
+
+# Browser tests need headless Chromium; only the test target installs it.
+test-deps: deps
+	@scripts/ensure-chromium.sh
 
 build: deps
 	$(CARGO) build --release --locked
 
 # Tests run in the release profile too, so RocksDB (a 15-minute C++ build) is compiled once.
-test: deps
+test: test-deps
 	$(CARGO) test --release --locked
 
 run: build
