@@ -33,7 +33,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::score::{score_spans, LabelledSpan, SpanScores};
+use super::score::{score_spans, score_unit_labels, LabelledSpan, Score, SpanScores};
 use super::{num, read_to_string, require_dir, spread, table, EvalError};
 use crate::corpus::{Document, Format, Metadata};
 use crate::extract::{self, Actor, Practice, PracticeKind};
@@ -50,6 +50,10 @@ pub const LAYERS: [(&str, &str); 4] = [
 
 /// The four labels, in report order.
 pub const LABELS: [&str; 4] = ["COLLECT", "NOT_COLLECT", "SHARE", "NOT_SHARE"];
+
+/// The data-type practice precision below which a change is a regression, even when F1
+/// rises (issue 3: precision is never traded away silently).
+pub const PRACTICE_PRECISION_FLOOR: f64 = 0.75;
 
 /// Which part of the dataset to score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -216,6 +220,11 @@ pub struct PiExtractReport {
     pub tokens: usize,
     #[serde(flatten)]
     pub scores: SpanScores,
+    /// Data-type practices, whatever their spans: the (sentence, label) pairs of the gold
+    /// spans against those of the predicted ones. Its precision is the share of "this
+    /// sentence states that data are collected / shared / not collected / not shared" claims
+    /// the gold agrees with; below [`PRACTICE_PRECISION_FLOOR`] is a regression.
+    pub practices: Score,
     /// Wall-clock time of the whole run (reading, extraction, scoring).
     pub seconds: f64,
     #[serde(skip)]
@@ -281,6 +290,7 @@ pub fn evaluate_with(
     let gold_v: Vec<LabelledSpan> = gold.iter().cloned().collect();
     let pred_v: Vec<LabelledSpan> = predicted.iter().cloned().collect();
     let scores = score_spans(&gold_v, &pred_v, &LABELS);
+    let practices = score_unit_labels(&gold_v, &pred_v);
     let labelled: BTreeSet<usize> = gold.iter().map(|s| s.unit).collect();
     let (reference, sentences) = layers.into_iter().next().unwrap();
     Ok(PiExtractReport {
@@ -292,6 +302,7 @@ pub fn evaluate_with(
         labelled_sentences: labelled.len(),
         tokens: sentences.iter().map(|s| s.tokens.len()).sum(),
         scores,
+        practices,
         seconds: started.elapsed().as_secs_f64(),
         details: Details {
             reference,
@@ -630,7 +641,21 @@ impl fmt::Display for PiExtractReport {
                 "correct/pred",
                 "found/gold",
             ],
-            &[row("exact span", &s.exact), row("overlap", &s.overlap)],
+            &[
+                row("exact span", &s.exact),
+                row("overlap", &s.overlap),
+                row("practice (sentence × label)", &self.practices),
+            ],
+        )?;
+        writeln!(
+            f,
+            "  data-type practice precision {} ({} the {PRACTICE_PRECISION_FLOOR} floor)",
+            num(self.practices.precision),
+            if self.practices.precision >= PRACTICE_PRECISION_FLOOR {
+                "at or above"
+            } else {
+                "BELOW"
+            }
         )?;
         writeln!(f)?;
         let rows: Vec<Vec<String>> = s

@@ -223,6 +223,18 @@ pub fn score_spans(
     }
 }
 
+/// Scores which labels each unit carries, whatever their spans: the pairs (unit, label) of
+/// the gold spans against those of the predicted spans. For PI-Extract this is the
+/// data-type practice score: does the sentence state that data are collected (or shared, or
+/// not) at all, as the gold says, before asking which words name the data.
+pub fn score_unit_labels(gold: &[LabelledSpan], predicted: &[LabelledSpan]) -> Score {
+    let pairs = |v: &[LabelledSpan]| -> BTreeSet<(usize, String)> {
+        v.iter().map(|s| (s.unit, s.label.clone())).collect()
+    };
+    let (g, p) = (pairs(gold), pairs(predicted));
+    Score::exact(g.intersection(&p).count(), p.len(), g.len())
+}
+
 /// Precision, recall and F1 averaged over categories.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Averaged {
@@ -340,6 +352,29 @@ mod tests {
     ///   SHARE: gold 1, pred 1, exact 1 → 1/1/1.
     ///   NOT_COLLECT: gold 1, pred 0 → P 0 (nothing predicted), R 0, F1 0.
     ///   NOT_SHARE: gold 0, pred 1 → P 0, R 0 (no gold), F1 0.
+    /// Worked by hand: gold (0, COLLECT) twice over two spans, (0, SHARE), (2, NOT_SHARE);
+    /// predicted (0, COLLECT) on other words, (1, COLLECT), (2, NOT_SHARE).
+    /// Pairs: gold {0C, 0S, 2N} = 3, predicted {0C, 1C, 2N} = 3, common {0C, 2N} = 2
+    /// → P = R = 2/3.
+    #[test]
+    fn unit_labels_ignore_span_boundaries() {
+        let gold = vec![
+            span(0, "COLLECT", 2, 5),
+            span(0, "COLLECT", 7, 8),
+            span(0, "SHARE", 2, 5),
+            span(2, "NOT_SHARE", 0, 1),
+        ];
+        let pred = vec![
+            span(0, "COLLECT", 9, 10),
+            span(1, "COLLECT", 0, 2),
+            span(2, "NOT_SHARE", 3, 4),
+        ];
+        let s = score_unit_labels(&gold, &pred);
+        assert_eq!((s.matched_predicted, s.predicted, s.gold), (2, 3, 3));
+        assert!(close(s.precision, 2.0 / 3.0) && close(s.recall, 2.0 / 3.0));
+        assert_eq!(score_unit_labels(&gold, &[]).precision, 0.0);
+    }
+
     #[test]
     fn spans_exact_overlap_double_label_and_wrong_label() {
         let gold = vec![

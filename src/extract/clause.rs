@@ -179,9 +179,24 @@ pub(super) fn cue_is_real(
     use super::PracticeKind::*;
     let prev = if first > 0 { words.get(first - 1) } else { "" };
     let next = words.get(last);
+    if is_topic_nominal(words, first, last) || is_readers_wish(words, first) {
+        return false;
+    }
     match kind {
+        Collect => {
+            // "you can request and obtain", "the email you receive": the reader receives.
+            !reader_is_subject(words, first)
+        }
         Use => {
             let w = words.get(first);
+            // "you use", "you are using", "users use": the reader's use, not the service's.
+            let by_reader = matches!(prev, "you" | "users" | "visitors" | "they")
+                || (matches!(prev, "are" | "'re" | "were")
+                    && first >= 2
+                    && matches!(words.get(first - 2), "you" | "they"));
+            if by_reader {
+                return false;
+            }
             if w == "use" || w == "usage" {
                 // Nominal "use" after a determiner is about the user's use: "your use of".
                 let determiner = matches!(
@@ -294,6 +309,60 @@ pub(super) fn cue_is_real(
     }
 }
 
+/// Nominal cues a reader would not take for a practice: "regarding the collection, use and
+/// retention of personal information", "about the transfer of data" name a topic. The
+/// nominal (with any coordinated nominals) is followed by "of" and governed by a
+/// preposition of topic.
+fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
+    let nominal = |w: &str| {
+        w.ends_with("ion")
+            || w.ends_with("ing")
+            || matches!(
+                w,
+                "use" | "usage" | "transfer" | "transfers" | "disclosure" | "disclosures" | "sale"
+                    | "storage" | "retention" | "processing" | "collection" | "access"
+            )
+    };
+    if !nominal(words.get(first)) {
+        return false;
+    }
+    let joiner = |w: &str| matches!(w, "," | "and" | "or" | "and/or");
+    let mut e = last;
+    while e < words.len() && (joiner(words.get(e)) || nominal(words.get(e))) {
+        e += 1;
+    }
+    if words.get(e) != "of" {
+        return false;
+    }
+    let mut b = first;
+    while b > 0 && (joiner(words.get(b - 1)) || nominal(words.get(b - 1))) {
+        b -= 1;
+    }
+    while b > 0 && matches!(words.get(b - 1), "the" | "our" | "any" | "such" | "its" | "their") {
+        b -= 1;
+    }
+    b > 0
+        && matches!(
+            words.get(b - 1),
+            "regarding" | "concerning" | "about" | "for" | "of" | "on" | "in" | "with" | "governing"
+                | "governs" | "respecting"
+        )
+}
+
+/// "If you prefer that we not share", "if you would like us to use": a condition about
+/// the reader's wish, in which the cue states no practice of its own.
+fn is_readers_wish(words: &Words, cue: usize) -> bool {
+    let from = cue.saturating_sub(8);
+    (from..cue).any(|i| {
+        matches!(words.get(i), "if" | "unless" | "should")
+            && words.get(i + 1) == "you"
+            && !(i + 2..cue).any(|k| matches!(words.get(k), "," | ";"))
+            && (i + 2..cue).any(|k| {
+                matches!(words.get(k), "prefer" | "wish" | "want" | "like" | "object")
+            })
+    })
+}
+
 fn is_duration_word(words: &Words, i: usize) -> bool {
     match words.get(i) {
         "period" | "periods" | "until" | "days" | "months" | "years" | "weeks" | "retention"
@@ -356,6 +425,26 @@ pub(super) fn mentions_policy_change(words: &Words) -> bool {
                     && !matches!(words.get(j + 1), "describes" | "explains" | "covers")
             })
     })
+}
+
+/// "Please include your name and address", "please do not provide personal data": an
+/// instruction to the reader, whose actions are not the service's practices. "Please note
+/// that we collect …" names the service again and is not one.
+pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usize) -> bool {
+    let Some(p) = (clause.start..cue).rev().find(|&i| words.get(i) == "please") else {
+        return false;
+    };
+    !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
+}
+
+/// Whether the reader is the subject right before the cue: "you share", "you may also
+/// share".
+pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
+    let mut j = cue;
+    while j > 0 && words.is_any(j - 1, &["can", "may", "might", "will", "also", "to", "choose"]) {
+        j -= 1;
+    }
+    j > 0 && words.is_any(j - 1, &["you", "users"])
 }
 
 /// "share it with us", "provide us with": the reader gives data to the first party, which

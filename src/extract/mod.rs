@@ -204,11 +204,19 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
                 .section
                 .and_then(|h| section_data(doc, vocab, h, &mut heading_data, scratch)),
         };
-        let mut practices = sentence_practices(&mut ctx);
+        let title = looks_like_title(doc.sentence_text(i));
+        let mut practices = if title {
+            Vec::new()
+        } else {
+            sentence_practices(&mut ctx)
+        };
         if practices.is_empty() && block.kind == BlockKind::ListItem {
             if let Some(lead) = block.lead_in {
                 practices = list_item_practices(&mut ctx, lead, scratch);
             }
+        }
+        if practices.is_empty() && !title {
+            practices.extend(inclusion_practice(&ctx, &out.practices));
         }
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
@@ -230,6 +238,67 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         scratch.tokens = tokens;
     }
     out
+}
+
+/// A heading run into the text ("How We Use and Share Your Personal Information"): most
+/// of its longer words are capitalised and it does not end as a sentence does. It names
+/// topics, not practices.
+fn looks_like_title(sentence: &str) -> bool {
+    let trimmed = sentence.trim_end();
+    if trimmed.ends_with('.') || trimmed.ends_with(':') {
+        return false;
+    }
+    let long: Vec<&str> = trimmed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    long.len() >= 3 && capitalised * 5 >= long.len() * 4
+}
+
+/// Verbs that introduce what a data category contains: "This information may include
+/// your IP address and browser type."
+const INCLUSION_VERBS: &[&str] = &[
+    "include",
+    "includes",
+    "included",
+    "consist",
+    "consists",
+    "contain",
+    "contains",
+    "comprise",
+    "comprises",
+];
+
+/// A sentence with no cue that lists what some data include ("This information may include
+/// your browser type and the pages you view") states the practice of the sentence before
+/// it on the listed data: the nearest earlier data practice within three sentences, or
+/// collection by the first party where there is none (a policy lists data it collects).
+fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice> {
+    if !(0..ctx.words.len()).any(|i| ctx.words.is_any(i, INCLUSION_VERBS)) {
+        return None;
+    }
+    let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
+    if data.is_empty() {
+        return None;
+    }
+    let template = earlier
+        .iter()
+        .rev()
+        .take_while(|p| p.sentence + 3 >= ctx.index)
+        .find(|p| p.kind.is_about_data() && p.kind != PracticeKind::Protect && !p.data.is_empty());
+    let (kind, negated, actor) = template.map_or(
+        (PracticeKind::Collect, false, Actor::FirstParty),
+        |p| (p.kind, p.negated, p.actor),
+    );
+    let mut p = whole_sentence_practice(ctx, kind, None, "inclusion")?;
+    p.negated = negated;
+    p.actor = actor;
+    p.data = data;
+    Some(p)
 }
 
 struct SentenceContext<'a> {
@@ -312,6 +381,44 @@ const DETERMINERS: &[&str] = &[
 ];
 /// Heads of generic data phrases the lexicon leaves alone because, bare, they match too much.
 const GENERIC_HEADS: &[&str] = &["information", "data", "info", "details"];
+/// After a bare "information", words that make it data about someone: "information we
+/// collect", "information that you provide", "information collected by cookies".
+const GENERIC_QUALIFIERS: &[&str] = &[
+    "we",
+    "you",
+    "that",
+    "which",
+    "collected",
+    "provided",
+    "submitted",
+    "gathered",
+    "received",
+    "obtained",
+    "stored",
+    "sent",
+];
+/// Words that end an unlisted item of an enumeration: a relative clause, a preposition or
+/// a verb begins there ("the pages you view", "a description of the page").
+const ITEM_END: &[&str] = &[
+    "that", "which", "who", "whom", "you", "we", "they", "it", "is", "are", "was", "were",
+    "be", "may", "can", "will", "used", "associated", "collected", "from", "to", "for", "on",
+    "in", "with", "when", "about", "by", "at", "through", "via", "including", "such", "as",
+    "etc", "of", "if", "where", "other", "\"", "'s", "also", "not", "but",
+];
+/// First words that show an enumeration "item" is a clause or predicate, not data.
+const NOT_ITEM_HEADS: &[&str] = &[
+    "improve", "provide", "deliver", "remember", "make", "help", "does", "do", "is", "are",
+    "send", "contact", "allow", "enable", "ensure", "prevent", "protect", "process", "respond",
+    "offer", "show", "display", "keep", "track", "analyze", "analyse", "understand", "measure",
+    "manage", "operate", "maintain", "create", "communicate", "customize", "personalize",
+    "many", "more", "most", "some", "how", "what", "why", "when", "where", "who", "described",
+    "e.g.", "i.e.", "etc", "so", "then", "also", "only", "not", "please", "click", "visit",
+];
+/// Separators of enumeration items.
+const ITEM_SEPARATORS: &[&str] = &[",", ";", "and", "or", "(", ")", "/", "&", "and/or", ":"];
+/// Words after which an enumeration starts ("such as date, time and ...").
+const LIST_OPENERS: &[&str] = &["as", "including", "include", "includes", "like", ":", "e.g."];
+
 /// Before a one-word data mention, these make it a channel or an event, not data: "by
 /// email", "each email", "by phone".
 const CHANNEL: &[&str] = &["by", "via", "through", "an", "each", "every", "per"];
@@ -348,7 +455,12 @@ fn refine_mentions(
             let object_of_cue = cue_ends
                 .iter()
                 .any(|&e| e == i || (e + 1 == i && words.get(e) == "us"));
-            if determined || object_of_cue {
+            // "information we collect", "information about you", "Information you give
+            // us": the head of a noun phrase whose modifier says whose data it is.
+            let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
+                || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
+            let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
+            if (determined || object_of_cue || qualified) && !looked_up {
                 matches.push(LexiconMatch {
                     concept: generic,
                     first: i,
@@ -368,8 +480,117 @@ fn refine_mentions(
             m.first -= 1;
         }
     }
+    if let Some(item) = vocab.by_iri(&format!("{}ListedItem", crate::vocab::ns::DATA)) {
+        let found = enumeration_items(words, &matches, vocab);
+        matches.extend(found.into_iter().map(|(first, last)| LexiconMatch {
+            concept: item,
+            first,
+            last,
+        }));
+    }
     matches.sort_by_key(|m| (m.first, m.last));
     matches
+}
+
+/// Items of an enumeration of data that the lexicon does not know: in "we gather date,
+/// time, your IP address and browser type", "date" and "time" sit between known data
+/// items, so they are data too. An unknown item counts when the items on both sides are
+/// data, or when it is the last item ("…, X and Y") after a data item, or the first item
+/// after "such as"/"including"/":" before a data item. Items are cut before a relative
+/// clause or preposition and are at most five words long.
+fn enumeration_items(
+    words: &Words,
+    matches: &[LexiconMatch],
+    vocab: &Vocabulary,
+) -> Vec<(usize, usize)> {
+    let n = words.len();
+    let mut is_data = vec![false; n];
+    let mut is_other = vec![false; n];
+    for m in matches {
+        let mark = match vocab.concept(m.concept).scheme {
+            Scheme::DataType => &mut is_data,
+            Scheme::Purpose | Scheme::Recipient | Scheme::PracticeKind => &mut is_other,
+            _ => continue,
+        };
+        mark[m.first..m.last].iter_mut().for_each(|c| *c = true);
+    }
+    // Segments: maximal runs of non-separator tokens.
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if words.is_any(i, ITEM_SEPARATORS) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < n && !words.is_any(i, ITEM_SEPARATORS) {
+            i += 1;
+        }
+        segments.push((s, i));
+    }
+    let data_seg = |&(s, e): &(usize, usize)| (s..e).any(|k| is_data[k]);
+    let mut out = Vec::new();
+    for (k, seg) in segments.iter().enumerate() {
+        if data_seg(seg) {
+            continue;
+        }
+        let prev = k.checked_sub(1).map(|j| segments[j]);
+        let next = segments.get(k + 1).copied();
+        let prev_data = prev.is_some_and(|p| data_seg(&p));
+        let next_data = next.is_some_and(|p| data_seg(&p));
+        let before = |j: usize| j > 0 && words.is_any(j - 1, &["and", "or"]);
+        let closes = next.is_none_or(|x| {
+            (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")"))
+        });
+        let mut start = seg.0;
+        let candidate = if prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]) {
+            true
+        } else if prev_data
+            && before(seg.0)
+            && closes
+            && k >= 2
+            && data_seg(&segments[k - 2])
+        {
+            true
+        } else if next_data && !prev_data {
+            // "such as date, time": the first item follows a list opener in its segment.
+            match (seg.0..seg.1).rev().find(|&j| words.is_any(j, LIST_OPENERS)) {
+                Some(j) if j + 1 < seg.1 => {
+                    start = j + 1;
+                    true
+                }
+                _ => false,
+            }
+        } else {
+            false
+        };
+        if !candidate {
+            continue;
+        }
+        let mut end = start;
+        while end < seg.1 && !words.is_any(end, ITEM_END) && words.get(end) != "." {
+            end += 1;
+        }
+        let len = end - start;
+        let alphabetic = (start..end).any(|j| words.get(j).chars().any(char::is_alphabetic));
+        let only_determiners = (start..end).all(|j| words.is_any(j, DETERMINERS));
+        let other_concept = (start..end).any(|j| is_other[j]);
+        // A verb, adverb or adjective heads a clause or a predicate, not a data item:
+        // "improve our visitors' experiences", "commercially available", "interesting".
+        let head = (start..end)
+            .find(|&j| !words.is_any(j, DETERMINERS))
+            .map_or("", |j| words.get(j));
+        let not_a_noun = head.ends_with("ly")
+            || (head.ends_with("ing") && end - start == 1)
+            || words.is_any(start, NOT_ITEM_HEADS)
+            || head.ends_with("able")
+            || head.ends_with("ful");
+        if len == 0 || len > 5 || !alphabetic || only_determiners || other_concept || not_a_noun {
+            continue;
+        }
+        out.push((start, end));
+    }
+    out
 }
 
 /// Whether the token before `first` already belongs to another data mention.
@@ -429,6 +650,26 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         {
             continue;
         }
+        if matches!(kind, PracticeKind::Collect | PracticeKind::Use)
+            && modifies_data(ctx, m.first)
+        {
+            continue;
+        }
+        if clause::is_instruction_to_reader(ctx.words, clause, m.first) {
+            continue;
+        }
+        // "you share information when you post a review": the reader gives the data to
+        // the service; with no recipient named, the service collects it.
+        let reader_shares = kind == PracticeKind::Share
+            && clause::reader_is_subject(ctx.words, m.first)
+            && !ctx.matches.iter().any(|r| {
+                r.first >= m.last
+                    && r.last <= clause.end
+                    && ctx.vocab.concept(r.concept).scheme == Scheme::Recipient
+            });
+        if reader_shares {
+            kind = PracticeKind::Collect;
+        }
         if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
             kind = PracticeKind::Collect;
         }
@@ -439,6 +680,36 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         });
     }
     cues
+}
+
+/// Whether the cue at `cue` sits in a relative clause or participle that only describes
+/// data named just before it: "the information we collect", "information that you
+/// provide", "data collected by cookies". The sentence's main verb states the practice
+/// ("we protect the information we collect" protects; it does not state collection).
+fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
+    let words = ctx.words;
+    let data_ends_at = |end: usize| {
+        ctx.matches.iter().any(|m| {
+            m.last == end && ctx.vocab.concept(m.concept).scheme == Scheme::DataType
+        })
+    };
+    let mut j = cue;
+    // "the information collected", "the data received"
+    if words.get(cue).ends_with("ed") && data_ends_at(j) {
+        return true;
+    }
+    // "the information (that) we/you (may) collect"
+    while j > 0 && words.is_any(j - 1, &["may", "can", "might", "also", "have", "has", "will"]) {
+        j -= 1;
+    }
+    if j == 0 || !words.is_any(j - 1, &["we", "you"]) {
+        return false;
+    }
+    j -= 1;
+    if j > 0 && words.is_any(j - 1, &["that", "which"]) {
+        j -= 1;
+    }
+    data_ends_at(j)
 }
 
 /// The practices stated by one sentence on its own.
@@ -738,6 +1009,11 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         j -= 1;
         if words.is_first_person(j) {
             return Actor::FirstParty;
+        }
+        // "we share it with partners and they may use it": in a policy, "they" as a subject
+        // is the other party.
+        if words.get(j) == "they" {
+            return Actor::ThirdParty;
         }
         if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
             let introduced = first > 0
