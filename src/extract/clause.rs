@@ -194,7 +194,18 @@ pub(super) fn cue_is_real(
                 || (matches!(prev, "are" | "'re" | "were")
                     && first >= 2
                     && matches!(words.get(first - 2), "you" | "they"));
-            if by_reader {
+            // "by using the Site", "not intended for use by children", "allowed to use our
+            // services": the reader's use of the service, not a use of data.
+            let of_service = |i: usize| {
+                matches!(
+                    words.get(i),
+                    "site" | "sites" | "website" | "websites" | "service" | "services" | "app"
+                        | "apps" | "application" | "applications" | "platform" | "products"
+                )
+            };
+            let service_object = of_service(last)
+                || (matches!(next, "the" | "our" | "this" | "these" | "any") && of_service(last + 1));
+            if by_reader || service_object || (prev == "for" && next == "by") {
                 return false;
             }
             if w == "use" || w == "usage" {
@@ -347,6 +358,12 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
             "regarding" | "concerning" | "about" | "for" | "of" | "on" | "in" | "with" | "governing"
                 | "governs" | "respecting"
         )
+        || (b > 1
+            && words.get(b - 1) == "to"
+            && matches!(
+                words.get(b - 2),
+                "consent" | "consents" | "agree" | "agreeing" | "consenting" | "object"
+            ))
 }
 
 /// "If you prefer that we not share", "if you would like us to use": a condition about

@@ -662,6 +662,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         // the service; with no recipient named, the service collects it.
         let reader_shares = kind == PracticeKind::Share
             && clause::reader_is_subject(ctx.words, m.first)
+            && !(m.last..clause.end).any(|i| ctx.words.is_any(i, &["with", "publicly"]))
             && !ctx.matches.iter().any(|r| {
                 r.first >= m.last
                     && r.last <= clause.end
@@ -729,6 +730,11 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             let Some(practice) = build(ctx, clause, cue, negated, age, "cue") else {
                 continue;
             };
+            // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
+            // something that is not data states no data practice.
+            if cue.kind == PracticeKind::Use && practice.data.is_empty() {
+                continue;
+            }
             // "We store any information other than your credit card number": the
             // excepted data get the opposite polarity.
             let (_, excepted) = clause_data(ctx, clause);
@@ -993,6 +999,22 @@ fn clause_data(ctx: &SentenceContext, clause: &Clause) -> (Vec<Mention>, Vec<Men
     (covered, excepted)
 }
 
+/// Subjects that name another party even where the lexicon has no recipient for them:
+/// "these companies may use", "the originating site may collect", "they may share".
+const THIRD_PARTY_SUBJECTS: &[&str] = &[
+    "they",
+    "companies",
+    "company",
+    "partners",
+    "providers",
+    "vendors",
+    "advertisers",
+    "networks",
+    "parties",
+    "merchants",
+    "sellers",
+];
+
 /// First party unless the nearest subject before the cue is a recipient ("Advertisers may
 /// collect"), or a passive cue is followed by "by" and a recipient ("collected by Google").
 fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
@@ -1012,7 +1034,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         }
         // "we share it with partners and they may use it": in a policy, "they" as a subject
         // is the other party.
-        if words.get(j) == "they" {
+        if words.is_any(j, THIRD_PARTY_SUBJECTS) && !(j > 0 && words.is_any(j - 1, &["our"])) {
             return Actor::ThirdParty;
         }
         if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
