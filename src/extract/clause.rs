@@ -284,6 +284,14 @@ pub(super) fn cue_is_real(
                     | "hold"
                     | "holds"
                     | "held"
+                    | "preserve"
+                    | "preserves"
+                    | "preserved"
+                    | "preserving"
+                    | "preservation"
+                    | "archive"
+                    | "archives"
+                    | "archiving"
             );
             // Storing is retention when the sentence says for how long, or when we say, in
             // the active voice, that we keep the data ("we store any information ...");
@@ -294,9 +302,40 @@ pub(super) fn cue_is_real(
                     "is" | "are" | "be" | "been" | "being" | "was" | "were"
                 )
             });
-            let we_store =
-                (first.saturating_sub(6)..first).any(|i| words.get(i) == "we") && !passive;
+            // "we store", "we may also keep": we are the subject right before the verb
+            // ("we collect and store" states collection, and is not retention).
+            let mut j = first;
+            while j > 0
+                && words.is_any(
+                    j - 1,
+                    &["may", "will", "also", "only", "generally", "securely", "can", "might"],
+                )
+            {
+                j -= 1;
+            }
+            let we_store = j > 0 && words.get(j - 1) == "we" && !passive;
             !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
+        }
+        Choice => {
+            // "without your consent", "obtain consent from a parent", "with your consent":
+            // consent as a condition of another practice, not a choice offered.
+            let w = words.get(first);
+            !(w.starts_with("consent")
+                && matches!(
+                    prev,
+                    "without"
+                        | "with"
+                        | "parental"
+                        | "prior"
+                        | "express"
+                        | "explicit"
+                        | "affirmative"
+                        | "obtain"
+                        | "obtaining"
+                        | "verifiable"
+                        | "expressly"
+                        | "hereby"
+                ))
         }
         Protect => {
             // "to protect the rights, property or safety of", "committed to protecting your
