@@ -185,7 +185,19 @@ pub(super) fn cue_is_real(
     match kind {
         Collect => {
             // "you can request and obtain", "the email you receive": the reader receives.
-            !reader_is_subject(words, first)
+            // "opt out of receiving newsletters": messages to the reader, not data.
+            let messages = words.get(first).starts_with("receiv")
+                && (last..last + 4).any(|i| {
+                    matches!(
+                        words.get(i),
+                        "communications" | "communication" | "emails" | "email" | "e-mails"
+                            | "newsletters" | "newsletter" | "messages" | "notice" | "notices"
+                            | "notifications" | "offers" | "updates" | "mail" | "mailings"
+                            | "marketing" | "promotional" | "solicitations" | "calls" | "texts"
+                            | "ads" | "advertisements" | "advertising"
+                    )
+                });
+            !reader_is_subject(words, first) && !messages
         }
         Use => {
             let w = words.get(first);
@@ -367,6 +379,7 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     let nominal = |w: &str| {
         w.ends_with("ion")
             || w.ends_with("ing")
+            || w == "maintenance"
             || matches!(
                 w,
                 "use" | "usage" | "transfer" | "transfers" | "disclosure" | "disclosures" | "sale"

@@ -699,6 +699,15 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
     if words.get(cue).ends_with("ed") && data_ends_at(j) {
         return true;
     }
+    // A cue that starts with its subject: "the information [you provide]".
+    if words.is_any(cue, &["we", "you"]) {
+        let k = if cue > 0 && words.is_any(cue - 1, &["that", "which"]) {
+            cue - 1
+        } else {
+            cue
+        };
+        return data_ends_at(k);
+    }
     // "the information (that) we/you (may) collect"
     while j > 0 && words.is_any(j - 1, &["may", "can", "might", "also", "have", "has", "will"]) {
         j -= 1;
@@ -716,6 +725,11 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
 /// The practices stated by one sentence on its own.
 fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
+    // "We use security measures to protect your information": where a sentence states a
+    // security measure, its "use" is instrumental, not a use of the data.
+    let protects = clauses
+        .iter()
+        .any(|c| cues_in(ctx, c).iter().any(|q| q.kind == PracticeKind::Protect));
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
     for clause in &clauses {
@@ -732,7 +746,7 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             };
             // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
             // something that is not data states no data practice.
-            if cue.kind == PracticeKind::Use && practice.data.is_empty() {
+            if cue.kind == PracticeKind::Use && (practice.data.is_empty() || protects) {
                 continue;
             }
             // "We store any information other than your credit card number": the
@@ -1034,7 +1048,12 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         }
         // "we share it with partners and they may use it": in a policy, "they" as a subject
         // is the other party.
-        if words.is_any(j, THIRD_PARTY_SUBJECTS) && !(j > 0 && words.is_any(j - 1, &["our"])) {
+        let other_sites = words.is_any(j, &["sites", "websites"])
+            && j > 0
+            && words.is_any(j - 1, &["other", "these", "those", "linked", "party"]);
+        if (words.is_any(j, THIRD_PARTY_SUBJECTS) || other_sites)
+            && !(j > 0 && words.is_any(j - 1, &["our"]))
+        {
             return Actor::ThirdParty;
         }
         if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
@@ -1054,10 +1073,13 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
     let mut k = cue.last;
     while k < clause.end && k < cue.last + 4 {
         if words.is_any(k, &["by"]) {
-            if recipient_starts
+            let named = recipient_starts
                 .iter()
-                .any(|(f, _)| *f == k + 1 || *f == k + 2)
-            {
+                .any(|(f, _)| *f == k + 1 || *f == k + 2);
+            // "collected by any outside parties", "by third-party companies"
+            let other = (k + 1..(k + 4).min(clause.end))
+                .any(|i| words.is_any(i, THIRD_PARTY_SUBJECTS) && !words.is_any(i - 1, &["our"]));
+            if named || other {
                 return Actor::ThirdParty;
             }
             break;
