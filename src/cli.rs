@@ -581,3 +581,132 @@ pub fn bench_phase(phase: bench::Phase) -> Result<Outcome> {
     writeln!(out)?;
     Ok(Outcome::Ok)
 }
+
+/// `privacy-kg build --git-history REPO`: every version of every policy file of a git
+/// repository, each its own policy graph linked to the one before it.
+pub fn build_history(
+    repo: &Path,
+    store_path: Option<&Path>,
+    settings: ExtractSettings,
+    history: crate::history::HistoryOptions,
+    run_queries: bool,
+) -> Result<Outcome> {
+    let vocab = settings.vocabulary()?;
+    let options = settings.options()?;
+    let store = match store_path {
+        Some(p) => Store::open(p)?,
+        None => Store::memory()?,
+    };
+    let bar = progress_bar(0, "versions");
+    let summary = crate::history::load(repo, &store, &vocab, &options, &history, &|p| match p {
+        crate::history::HistoryProgress::Found(n) => bar.set_length(n as u64),
+        crate::history::HistoryProgress::Done => bar.inc(1),
+    })
+    .with_context(|| format!("reading the history of {}", repo.display()))?;
+    bar.finish_and_clear();
+    for f in &summary.failed {
+        eprintln!("privacy-kg: skipped {f}");
+    }
+    for w in &summary.warnings {
+        eprintln!("privacy-kg: warning: {w}");
+    }
+    let mut out = std::io::stdout().lock();
+    let where_ = store_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "memory".into());
+    writeln!(out, "privacy-kg build --git-history: {} -> {where_}", repo.display())?;
+    let short = |c: &Option<String>| c.as_deref().map_or("-".to_string(), |c| c[..12].to_string());
+    writeln!(
+        out,
+        "  commits     {} read (after {}, up to {})",
+        summary.commits,
+        short(&summary.resumed_after),
+        short(&summary.head)
+    )?;
+    writeln!(
+        out,
+        "  versions    {} seen: {} loaded ({} revising an earlier one, {} dated by commit), {} unchanged text, {} same day, {} outside the dates, {} skipped",
+        summary.versions,
+        summary.loaded,
+        summary.revisions,
+        summary.dated_by_commit,
+        summary.unchanged,
+        summary.same_day,
+        summary.outside_dates,
+        summary.failed.len()
+    )?;
+    if summary.deleted > 0 {
+        writeln!(out, "  deleted     {} policy files", summary.deleted)?;
+    }
+    let total: usize = summary.practices.values().map(|(a, n)| a + n).sum();
+    writeln!(out, "  practices   {total}")?;
+    for (kind, (affirmed, negated)) in &summary.practices {
+        writeln!(
+            out,
+            "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
+        )?;
+    }
+    writeln!(
+        out,
+        "  triples     {} loaded; the store holds {} in {} graphs",
+        summary.quads_loaded, summary.store_quads, summary.store_graphs
+    )?;
+    let secs = summary.elapsed.as_secs_f64();
+    writeln!(
+        out,
+        "  time        {secs:.2} s ({:.0} versions/s)",
+        summary.versions as f64 / secs.max(1e-9)
+    )?;
+    writeln!(out, "  warnings    {}", summary.warnings.len())?;
+    drop(out);
+    if run_queries {
+        run_all_queries(&store, ResultFormat::Table)?;
+    }
+    Ok(if summary.failed.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeInputsFailed
+    })
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+}
+
+/// `privacy-kg diff ORG`
+pub fn diff(
+    store_path: &Path,
+    org: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: DiffFormat,
+) -> Result<Outcome> {
+    let store = open_existing(store_path)?;
+    let diffs = crate::history::diff::diff(&store, org, from, to)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match format {
+        DiffFormat::Table => crate::history::diff::write_table(&diffs, &mut out)?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &diffs)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// `privacy-kg report --html FILE`
+pub fn report(
+    store_path: &Path,
+    html: &Path,
+    options: crate::report::ReportOptions,
+) -> Result<Outcome> {
+    let store = open_existing(store_path)?;
+    let page = crate::report::html(&store, &options)?;
+    std::fs::write(html, page).with_context(|| format!("cannot write {}", html.display()))?;
+    eprintln!("privacy-kg: report written to {}", html.display());
+    Ok(Outcome::Ok)
+}

@@ -11,7 +11,9 @@
 //! using the lexicon compiled by [`vocab`] from the ontology ([`extract::Extraction`]),
 //! [`graph`] turns an extraction into quads with deterministic IRIs and provenance,
 //! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
-//! [`pipeline`] wires the per-document stages together for the command line, [`eval`]
+//! [`pipeline`] wires the per-document stages together for the command line, [`history`]
+//! loads policy histories from git and compares versions, [`report`] draws the store as an
+//! HTML page, [`eval`]
 //! measures the extractor against public gold standards, and [`bench`] measures speed and
 //! memory at scale.
 
@@ -22,8 +24,10 @@ pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod graph;
+pub mod history;
 pub mod pipeline;
 pub mod query;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod vocab;

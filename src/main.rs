@@ -42,10 +42,24 @@ struct StoreArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract policies and load them into the store (files, folders, globs, .jsonl)
+    /// Extract policies and load them into the store (files, folders, globs, .jsonl), or
+    /// every version of the policies in a git repository (--git-history)
     Build {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "git_history", conflicts_with = "git_history")]
         paths: Vec<String>,
+        /// Read every version of every policy file of this git repository (one file per
+        /// site, one commit per crawl); a second run reads only newer commits
+        #[arg(long, value_name = "REPO")]
+        git_history: Option<PathBuf>,
+        /// With --git-history: only versions dated on or after this day (YYYY-MM-DD)
+        #[arg(long, requires = "git_history", value_name = "DATE")]
+        since: Option<String>,
+        /// With --git-history: only versions dated on or before this day (YYYY-MM-DD)
+        #[arg(long, requires = "git_history", value_name = "DATE")]
+        until: Option<String>,
+        /// With --git-history: only files whose path in the repository matches this glob
+        #[arg(long = "paths", requires = "git_history", value_name = "GLOB")]
+        paths_glob: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
         /// Use a throw-away in-memory store
@@ -89,6 +103,37 @@ enum Command {
         params: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// What changed between versions of an organisation's policy: practices added, removed
+    /// and changed, compared on meaning, with evidence sentences
+    Diff {
+        /// The organisation: its domain, its name or its IRI
+        org: String,
+        /// Compare the version in effect on this day (YYYY-MM-DD) ...
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// ... with the version in effect on this day (default: the latest); without
+        /// --from and --to, every consecutive pair of versions
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t = cli::DiffFormat::Table)]
+        format: cli::DiffFormat,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write a self-contained HTML report with charts and the evidence per organisation
+    Report {
+        /// The HTML file to write
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Title of the page
+        #[arg(long, default_value = "Privacy policy practices")]
+        title: String,
+        /// At most this many organisations in the table
+        #[arg(long, default_value_t = 500)]
+        max_organisations: usize,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -257,11 +302,33 @@ fn main() -> ExitCode {
     };
     let result = match args.command {
         Command::Build {
+            git_history: Some(repo),
+            since,
+            until,
+            paths_glob,
+            store,
+            memory,
+            extract,
+            queries,
+            ..
+        } => cli::build_history(
+            &repo,
+            (!memory).then_some(store.store.as_path()),
+            settings(extract),
+            privacy_kg::history::HistoryOptions {
+                since,
+                until,
+                paths: paths_glob,
+            },
+            queries,
+        ),
+        Command::Build {
             paths,
             store,
             memory,
             extract,
             queries,
+            ..
         } => cli::build(
             &paths,
             (!memory).then_some(store.store.as_path()),
@@ -305,6 +372,33 @@ fn main() -> ExitCode {
             };
             cli::query(&store.store, target, &params, format)
         }
+        Command::Diff {
+            org,
+            from,
+            to,
+            format,
+            store,
+        } => cli::diff(
+            &store.store,
+            &org,
+            from.as_deref(),
+            to.as_deref(),
+            format,
+        ),
+        Command::Report {
+            html,
+            title,
+            max_organisations,
+            store,
+        } => cli::report(
+            &store.store,
+            &html,
+            privacy_kg::report::ReportOptions {
+                title,
+                max_organisations,
+                ..Default::default()
+            },
+        ),
         Command::Export {
             format,
             output,

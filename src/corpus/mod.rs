@@ -3,6 +3,7 @@
 //! and the metadata a policy carries about itself (Wayback header, title line).
 
 mod decode;
+pub mod git;
 mod metadata;
 
 use std::fs::File;

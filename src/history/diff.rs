@@ -1,0 +1,522 @@
+//! What changed between versions of one organisation's policy, compared on what the
+//! practices mean — kind, polarity, data types, recipients, purposes — not on wording: a
+//! reworded sentence saying the same thing is no change. Each side of a change carries its
+//! evidence sentence.
+
+use std::collections::{BTreeMap, HashMap};
+
+use oxigraph::model::Literal;
+use serde::Serialize;
+
+use super::{cell, select};
+use crate::store::{Store, StoreError};
+use crate::vocab::ns;
+
+/// Why a diff could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no organisation {0:?} in the store (give its domain, its name or its IRI)")]
+    UnknownOrganisation(String),
+    #[error("{0:?} names {1} organisations; give the domain or IRI of one: {2}")]
+    Ambiguous(String, usize, String),
+}
+
+/// One policy version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionRef {
+    pub policy: String,
+    pub date: Option<String>,
+}
+
+/// What one practice says, reduced to its meaning, with one sentence saying it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// Practice kind (`collect`, `share`, `sell`, ...).
+    pub kind: String,
+    pub negated: bool,
+    /// Labels of the data types, recipients and purposes, each sorted.
+    pub data: Vec<String>,
+    pub recipients: Vec<String>,
+    pub purposes: Vec<String>,
+    /// The evidence sentence (empty when the store holds none).
+    pub evidence: String,
+}
+
+impl Statement {
+    fn meaning(&self) -> Meaning<'_> {
+        (
+            &self.kind,
+            self.negated,
+            &self.data,
+            &self.recipients,
+            &self.purposes,
+        )
+    }
+}
+
+type Meaning<'a> = (&'a str, bool, &'a [String], &'a [String], &'a [String]);
+
+/// One difference between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum Change {
+    /// Said by the newer version only.
+    Added { new: Statement },
+    /// Said by the older version only.
+    Removed { old: Statement },
+    /// The same kind of practice about the same data (or the same recipients and purposes
+    /// with overlapping data) said differently: `fields` names what differs.
+    Changed {
+        fields: Vec<&'static str>,
+        old: Statement,
+        new: Statement,
+    },
+}
+
+/// The differences between two versions of one organisation's policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionDiff {
+    pub organisation: String,
+    pub from: VersionRef,
+    pub to: VersionRef,
+    /// Statements both versions make.
+    pub unchanged: usize,
+    pub changes: Vec<Change>,
+}
+
+/// Compares the statements of two versions. Identical meanings cancel; what is left is
+/// paired up as changes where the kind and data types agree (a flipped polarity, another
+/// recipient), then where kind, polarity, recipients and purposes agree and the data types
+/// overlap; the rest is added or removed.
+pub fn compare(old: &[Statement], new: &[Statement]) -> (Vec<Change>, usize) {
+    let old = distinct(old);
+    let new = distinct(new);
+    let new_meanings: std::collections::HashSet<Meaning> =
+        new.iter().map(|s| s.meaning()).collect();
+    let old_meanings: std::collections::HashSet<Meaning> =
+        old.iter().map(|s| s.meaning()).collect();
+    let unchanged = old
+        .iter()
+        .filter(|s| new_meanings.contains(&s.meaning()))
+        .count();
+    let mut removed: Vec<Option<&Statement>> = old
+        .iter()
+        .filter(|s| !new_meanings.contains(&s.meaning()))
+        .map(Some)
+        .collect();
+    let mut added: Vec<Option<&Statement>> = new
+        .iter()
+        .filter(|s| !old_meanings.contains(&s.meaning()))
+        .map(Some)
+        .collect();
+    let mut changes = Vec::new();
+    let passes: [fn(&Statement, &Statement) -> bool; 2] = [
+        |a, b| a.kind == b.kind && a.data == b.data,
+        |a, b| {
+            a.kind == b.kind
+                && a.negated == b.negated
+                && a.recipients == b.recipients
+                && a.purposes == b.purposes
+                && a.data.iter().any(|d| b.data.contains(d))
+        },
+    ];
+    for pass in passes {
+        for r in removed.iter_mut() {
+            let Some(old) = *r else { continue };
+            if let Some(a) = added
+                .iter_mut()
+                .find(|a| a.is_some_and(|new| pass(old, new)))
+            {
+                let new = a.take().unwrap();
+                *r = None;
+                changes.push(Change::Changed {
+                    fields: differing(old, new),
+                    old: old.clone(),
+                    new: new.clone(),
+                });
+            }
+        }
+    }
+    changes.extend(
+        removed
+            .into_iter()
+            .flatten()
+            .map(|s| Change::Removed { old: s.clone() }),
+    );
+    changes.extend(
+        added
+            .into_iter()
+            .flatten()
+            .map(|s| Change::Added { new: s.clone() }),
+    );
+    changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    (changes, unchanged)
+}
+
+fn sort_key(c: &Change) -> (u8, &str, bool, &[String]) {
+    match c {
+        Change::Added { new } => (0, &new.kind, new.negated, &new.data),
+        Change::Removed { old } => (1, &old.kind, old.negated, &old.data),
+        Change::Changed { old, .. } => (2, &old.kind, old.negated, &old.data),
+    }
+}
+
+fn differing(a: &Statement, b: &Statement) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.negated != b.negated {
+        out.push("polarity");
+    }
+    if a.data != b.data {
+        out.push("data");
+    }
+    if a.recipients != b.recipients {
+        out.push("recipients");
+    }
+    if a.purposes != b.purposes {
+        out.push("purposes");
+    }
+    out
+}
+
+/// One statement per meaning: the one with the shortest evidence sentence (the most to the
+/// point), ties broken by the sentence, so the choice does not depend on store order.
+fn distinct(statements: &[Statement]) -> Vec<Statement> {
+    let mut by_meaning: BTreeMap<Meaning, &Statement> = BTreeMap::new();
+    for s in statements {
+        by_meaning
+            .entry(s.meaning())
+            .and_modify(|kept| {
+                if (s.evidence.len(), &s.evidence) < (kept.evidence.len(), &kept.evidence) {
+                    *kept = s;
+                }
+            })
+            .or_insert(s);
+    }
+    by_meaning.into_values().cloned().collect()
+}
+
+fn quoted(s: &str) -> String {
+    Literal::new_simple_literal(s).to_string()
+}
+
+/// Finds the organisation named by `name`: its domain, its name (`rdfs:label`) or its IRI.
+pub fn organisation(store: &Store, name: &str) -> Result<String, DiffError> {
+    let by_iri = if name.contains("://") && !name.contains(['<', '>', '"', ' ']) {
+        format!("UNION {{ BIND(<{name}> AS ?org) ?org a <{}Organisation> }}", ns::PP)
+    } else {
+        String::new()
+    };
+    let q = format!(
+        "SELECT DISTINCT ?org WHERE {{ {{ ?org <{pp}domain> {lit} }} UNION {{ ?org a <{pp}Organisation> ; <{rdfs}label> {lit} }} {by_iri} }} ORDER BY ?org",
+        pp = ns::PP,
+        rdfs = ns::RDFS,
+        lit = quoted(name),
+    );
+    let orgs: Vec<String> = select(store, &q)?.iter().map(|r| cell(r, 0)).collect();
+    match orgs.len() {
+        0 => Err(DiffError::UnknownOrganisation(name.to_string())),
+        1 => Ok(orgs.into_iter().next().unwrap()),
+        n => Err(DiffError::Ambiguous(name.to_string(), n, orgs.join(", "))),
+    }
+}
+
+/// The versions of an organisation's policy, oldest first; undated ones last.
+pub fn versions(store: &Store, org: &str) -> Result<Vec<VersionRef>, StoreError> {
+    let q = format!(
+        "SELECT DISTINCT ?policy ?date WHERE {{ ?policy <{pp}organisation> <{org}> . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}",
+        pp = ns::PP
+    );
+    let mut out: Vec<VersionRef> = select(store, &q)?
+        .iter()
+        .map(|r| VersionRef {
+            policy: cell(r, 0),
+            date: Some(cell(r, 1)).filter(|d| !d.is_empty()),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.date.is_none(), &a.date, &a.policy).cmp(&(b.date.is_none(), &b.date, &b.policy))
+    });
+    Ok(out)
+}
+
+/// Labels of the concepts, from the ontology graph.
+fn labels(store: &Store) -> Result<HashMap<String, String>, StoreError> {
+    let q = format!(
+        "SELECT ?c ?l WHERE {{ GRAPH <{g}> {{ ?c <{skos}prefLabel> ?l FILTER (LANG(?l) = \"\" || LANGMATCHES(LANG(?l), \"en\")) }} }}",
+        g = ns::ONTOLOGY_GRAPH,
+        skos = ns::SKOS
+    );
+    Ok(store
+        .select(&q)?
+        .iter()
+        .map(|r| (cell(r, 0), cell(r, 1)))
+        .collect())
+}
+
+fn local_name(iri: &str) -> &str {
+    iri.rsplit(['/', '#']).next().unwrap_or(iri)
+}
+
+/// The statements of one policy version.
+pub fn statements(store: &Store, policy: &str) -> Result<Vec<Statement>, StoreError> {
+    let labels = labels(store)?;
+    statements_with(store, policy, &labels)
+}
+
+fn statements_with(
+    store: &Store,
+    policy: &str,
+    labels: &HashMap<String, String>,
+) -> Result<Vec<Statement>, StoreError> {
+    // One-triple OPTIONALs, one pattern per column, unioned: a practice with three data types
+    // and two recipients gives five rows, not six.
+    let q = format!(
+        "SELECT ?practice ?kind ?negated ?what ?value WHERE {{ GRAPH <{policy}> {{
+            ?practice <{pp}statedIn> <{policy}> ; <{pp}kind> ?kind ; <{pp}negated> ?negated .
+            {{ ?practice <{dpv}hasPersonalData> ?value BIND(\"data\" AS ?what) }}
+            UNION {{ ?practice <{dpv}hasRecipient> ?value BIND(\"recipient\" AS ?what) }}
+            UNION {{ ?practice <{dpv}hasPurpose> ?value BIND(\"purpose\" AS ?what) }}
+            UNION {{ ?practice <{prov}wasDerivedFrom>/<{oa}hasSelector>/<{oa}exact> ?value BIND(\"evidence\" AS ?what) }}
+            UNION {{ BIND(\"\" AS ?what) }}
+        }} }}",
+        pp = ns::PP,
+        dpv = ns::DPV,
+        prov = ns::PROV,
+        oa = ns::OA,
+    );
+    let mut by_practice: BTreeMap<String, Statement> = BTreeMap::new();
+    for row in store.select(&q)? {
+        let s = by_practice.entry(cell(&row, 0)).or_insert_with(|| Statement {
+            kind: local_name(&cell(&row, 1)).to_string(),
+            negated: cell(&row, 2) == "true",
+            data: Vec::new(),
+            recipients: Vec::new(),
+            purposes: Vec::new(),
+            evidence: String::new(),
+        });
+        let value = cell(&row, 4);
+        let label = || {
+            labels
+                .get(&value)
+                .cloned()
+                .unwrap_or_else(|| local_name(&value).to_string())
+        };
+        match cell(&row, 3).as_str() {
+            "data" => s.data.push(label()),
+            "recipient" => s.recipients.push(label()),
+            "purpose" => s.purposes.push(label()),
+            "evidence" => s.evidence = value,
+            _ => {}
+        }
+    }
+    let mut out: Vec<Statement> = by_practice.into_values().collect();
+    for s in &mut out {
+        for v in [&mut s.data, &mut s.recipients, &mut s.purposes] {
+            v.sort();
+            v.dedup();
+        }
+    }
+    Ok(out)
+}
+
+/// The version in effect on `day`: the latest dated on or before it, else the earliest.
+fn in_effect<'a>(versions: &'a [VersionRef], day: &str) -> Option<&'a VersionRef> {
+    versions
+        .iter()
+        .filter(|v| v.date.as_deref().is_some_and(|d| d <= day))
+        .next_back()
+        .or_else(|| versions.first())
+}
+
+/// The diffs of an organisation's policy: between the versions in effect on `from` and on
+/// `to` (the latest when not given) when either is given, else between each consecutive
+/// pair of versions.
+pub fn diff(
+    store: &Store,
+    org: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<VersionDiff>, DiffError> {
+    let iri = organisation(store, org)?;
+    let versions = versions(store, &iri)?;
+    let labels = labels(store)?;
+    let pairs: Vec<(&VersionRef, &VersionRef)> = if from.is_some() || to.is_some() {
+        let old = from
+            .and_then(|d| in_effect(&versions, d))
+            .or_else(|| versions.first());
+        let new = to
+            .and_then(|d| in_effect(&versions, d))
+            .or_else(|| versions.last());
+        match (old, new) {
+            (Some(a), Some(b)) => vec![(a, b)],
+            _ => Vec::new(),
+        }
+    } else {
+        versions.windows(2).map(|w| (&w[0], &w[1])).collect()
+    };
+    let mut cache: HashMap<&str, Vec<Statement>> = HashMap::new();
+    let mut out = Vec::new();
+    for (a, b) in pairs {
+        for v in [a, b] {
+            if !cache.contains_key(v.policy.as_str()) {
+                cache.insert(&v.policy, statements_with(store, &v.policy, &labels)?);
+            }
+        }
+        let (changes, unchanged) = compare(&cache[a.policy.as_str()], &cache[b.policy.as_str()]);
+        out.push(VersionDiff {
+            organisation: iri.clone(),
+            from: a.clone(),
+            to: b.clone(),
+            unchanged,
+            changes,
+        });
+    }
+    Ok(out)
+}
+
+/// The diffs as an aligned, readable listing.
+pub fn write_table(diffs: &[VersionDiff], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if diffs.is_empty() {
+        writeln!(out, "(only one version: nothing to compare)")?;
+    }
+    for d in diffs {
+        let date = |v: &VersionRef| v.date.clone().unwrap_or_else(|| "undated".into());
+        writeln!(
+            out,
+            "{}  {} -> {}  ({} added, {} removed, {} changed, {} unchanged)",
+            local_name(&d.organisation),
+            date(&d.from),
+            date(&d.to),
+            d.changes
+                .iter()
+                .filter(|c| matches!(c, Change::Added { .. }))
+                .count(),
+            d.changes
+                .iter()
+                .filter(|c| matches!(c, Change::Removed { .. }))
+                .count(),
+            d.changes
+                .iter()
+                .filter(|c| matches!(c, Change::Changed { .. }))
+                .count(),
+            d.unchanged
+        )?;
+        writeln!(out, "  from {}\n  to   {}", d.from.policy, d.to.policy)?;
+        for c in &d.changes {
+            match c {
+                Change::Added { new } => {
+                    writeln!(out, "  + added    {}", describe(new))?;
+                    writeln!(out, "             new: {}", quote(&new.evidence))?;
+                }
+                Change::Removed { old } => {
+                    writeln!(out, "  - removed  {}", describe(old))?;
+                    writeln!(out, "             old: {}", quote(&old.evidence))?;
+                }
+                Change::Changed { fields, old, new } => {
+                    writeln!(
+                        out,
+                        "  ~ changed  {}  [{}]",
+                        describe(old),
+                        fields.join(", ")
+                    )?;
+                    writeln!(out, "          to {}", describe(new))?;
+                    writeln!(out, "             old: {}", quote(&old.evidence))?;
+                    writeln!(out, "             new: {}", quote(&new.evidence))?;
+                }
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// `NOT sell | data: email address | recipients: third parties | purposes: marketing`
+pub fn describe(s: &Statement) -> String {
+    let mut out = format!("{}{}", if s.negated { "NOT " } else { "" }, s.kind);
+    for (name, values) in [
+        ("data", &s.data),
+        ("recipients", &s.recipients),
+        ("purposes", &s.purposes),
+    ] {
+        if !values.is_empty() {
+            out.push_str(&format!(" | {name}: {}", values.join(", ")));
+        }
+    }
+    out
+}
+
+fn quote(sentence: &str) -> String {
+    if sentence.is_empty() {
+        "(no evidence sentence)".to_string()
+    } else {
+        format!("\"{}\"", sentence.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(kind: &str, negated: bool, data: &[&str], recipients: &[&str], ev: &str) -> Statement {
+        Statement {
+            kind: kind.into(),
+            negated,
+            data: data.iter().map(|s| s.to_string()).collect(),
+            recipients: recipients.iter().map(|s| s.to_string()).collect(),
+            purposes: Vec::new(),
+            evidence: ev.into(),
+        }
+    }
+
+    #[test]
+    fn rewording_is_no_change_and_a_flipped_polarity_is_one() {
+        let old = [
+            st("collect", false, &["email address"], &[], "We collect your email address."),
+            st("sell", true, &[], &[], "We do not sell your data."),
+            st("share", false, &["location"], &["advertisers"], "We share location with advertisers."),
+        ];
+        let new = [
+            st("collect", false, &["email address"], &[], "Your email address is collected by us."),
+            st("sell", false, &[], &[], "We may sell your data."),
+            st("retain", false, &[], &[], "We keep data for a year."),
+        ];
+        let (changes, unchanged) = compare(&old, &new);
+        assert_eq!(unchanged, 1);
+        assert_eq!(changes.len(), 3, "{changes:?}");
+        assert!(changes.contains(&Change::Added { new: new[2].clone() }));
+        assert!(changes.contains(&Change::Removed { old: old[2].clone() }));
+        assert!(changes.contains(&Change::Changed {
+            fields: vec!["polarity"],
+            old: old[1].clone(),
+            new: new[1].clone(),
+        }));
+    }
+
+    #[test]
+    fn more_data_under_the_same_practice_is_a_change_of_data() {
+        let old = [st("share", false, &["name"], &["third parties"], "a")];
+        let new = [st("share", false, &["location", "name"], &["third parties"], "b")];
+        let (changes, _) = compare(&old, &new);
+        assert_eq!(
+            changes,
+            vec![Change::Changed {
+                fields: vec!["data"],
+                old: old[0].clone(),
+                new: new[0].clone()
+            }]
+        );
+    }
+
+    #[test]
+    fn the_version_in_effect_is_the_latest_before_the_day() {
+        let v = |d: &str| VersionRef {
+            policy: d.into(),
+            date: Some(d.into()),
+        };
+        let versions = [v("2017-01-01"), v("2018-06-01"), v("2019-01-01")];
+        assert_eq!(in_effect(&versions, "2018-12-31").unwrap().policy, "2018-06-01");
+        assert_eq!(in_effect(&versions, "2010-01-01").unwrap().policy, "2017-01-01");
+    }
+}

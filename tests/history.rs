@@ -1,0 +1,436 @@
+//! Policy histories end to end: a git repository made here (three organisations, dated
+//! versions with practices added, removed and changed) loaded with
+//! `build --git-history` in two runs, then the revision chain, `diff`, the trend queries and
+//! the HTML report (rendered by headless Chromium when it is installed).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run privacy-kg")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn git(repo: &Path, args: &[&str], date: &str) {
+    let out = Command::new("git")
+        .current_dir(repo)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00Z"))
+        .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00Z"))
+        .env("GIT_AUTHOR_NAME", "crawler")
+        .env("GIT_AUTHOR_EMAIL", "crawler@example.org")
+        .env("GIT_COMMITTER_NAME", "crawler")
+        .env("GIT_COMMITTER_EMAIL", "crawler@example.org")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", repo)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// A Princeton-Leuven style file: the Wayback header when `archived` is given.
+fn policy(domain: &str, archived: Option<&str>, body: &[&str]) -> String {
+    let mut s = String::new();
+    if let Some(day) = archived {
+        s.push_str(&format!(
+            "> *The following text is extracted and transformed from the {domain} privacy policy that was archived on {day}. Please check the [original snapshot on the Wayback Machine](https://web.archive.org/web/{}000000id_/http%3A//{domain}/privacy) for the most accurate reproduction.*\n\n",
+            day.replace('-', "")
+        ));
+    }
+    s.push_str(&format!("# {domain} Privacy Policy\n\n"));
+    for p in body {
+        s.push_str(p);
+        s.push_str("\n\n");
+    }
+    s
+}
+
+const ALPHA: &str = "a/al/alp/alpha-shop.com.md";
+const BETA: &str = "b/be/bet/beta-news.org.md";
+const GAMMA: &str = "g/ga/gam/gamma-games.net.md";
+
+const ALPHA_EMAIL: &str = "We collect your email address when you create an account.";
+const ALPHA_NO_SALE: &str = "We do not sell your personal information to third parties.";
+const ALPHA_LOCATION: &str = "We collect your precise location when you use the mobile app.";
+const ALPHA_SALE: &str = "We may sell your personal information to advertisers.";
+const BETA_ADS: &str = "We share your email address with advertisers.";
+const BETA_ANALYTICS: &str = "We share your email address with analytics providers.";
+const BETA_OPT_OUT: &str = "You may opt out of the sale of your personal information at any time.";
+const GAMMA_NAME: &str = "We collect your name when you register.";
+const GAMMA_PHONE: &str = "We collect your phone number when you register.";
+const GAMMA_NO_SALE: &str = "We never sell your personal information.";
+
+struct Repo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl");
+        std::fs::create_dir(&path).unwrap();
+        git(&path, &["init", "-q", "-b", "main"], "2015-01-01");
+        Repo { _dir: dir, path }
+    }
+
+    fn write(&self, file: &str, text: &str) {
+        let p = self.path.join(file);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn commit(&self, date: &str) {
+        git(&self.path, &["add", "-A"], date);
+        git(&self.path, &["commit", "-q", "-m", &format!("crawl {date}")], date);
+    }
+}
+
+/// The first five crawls. alpha-shop.com and gamma-games.net carry Wayback headers;
+/// beta-news.org has none and is dated by its commits.
+fn first_crawls(repo: &Repo) {
+    repo.write("README.md", "# A crawl of privacy policies\n\nNot a policy.\n");
+    repo.write(BETA, &policy("beta-news.org", None, &[BETA_ADS]));
+    repo.commit("2015-01-10");
+    repo.write(
+        ALPHA,
+        &policy("alpha-shop.com", Some("2016-03-01"), &[ALPHA_EMAIL, ALPHA_NO_SALE]),
+    );
+    repo.commit("2016-03-02");
+    // A re-crawl of an unchanged policy: only the header's date differs.
+    repo.write(
+        ALPHA,
+        &policy("alpha-shop.com", Some("2017-01-01"), &[ALPHA_EMAIL, ALPHA_NO_SALE]),
+    );
+    repo.write(
+        GAMMA,
+        &policy("gamma-games.net", Some("2017-02-01"), &[GAMMA_NAME]),
+    );
+    repo.commit("2017-02-02");
+    repo.write(BETA, &policy("beta-news.org", None, &[BETA_ANALYTICS]));
+    repo.commit("2017-05-05");
+    repo.write(
+        GAMMA,
+        &policy("gamma-games.net", Some("2018-06-15"), &[GAMMA_NAME, GAMMA_PHONE]),
+    );
+    repo.commit("2018-06-16");
+}
+
+/// Three more crawls, read by the second, incremental run.
+fn later_crawls(repo: &Repo) {
+    repo.write(
+        ALPHA,
+        &policy(
+            "alpha-shop.com",
+            Some("2018-07-01"),
+            &[ALPHA_EMAIL, ALPHA_LOCATION, ALPHA_NO_SALE],
+        ),
+    );
+    repo.commit("2018-07-02");
+    repo.write(
+        ALPHA,
+        &policy(
+            "alpha-shop.com",
+            Some("2019-09-01"),
+            &[ALPHA_EMAIL, ALPHA_LOCATION, ALPHA_SALE],
+        ),
+    );
+    repo.write(
+        GAMMA,
+        &policy(
+            "gamma-games.net",
+            Some("2019-09-01"),
+            &[GAMMA_NAME, GAMMA_PHONE, GAMMA_NO_SALE],
+        ),
+    );
+    repo.commit("2019-09-02");
+    repo.write(
+        BETA,
+        &policy("beta-news.org", None, &[BETA_ANALYTICS, BETA_OPT_OUT]),
+    );
+    repo.commit("2020-02-02");
+}
+
+fn build(repo: &Path, store: &Path) -> Output {
+    let out = run(bin()
+        .args(["build", "--git-history"])
+        .arg(repo)
+        .args(["--paths", "*/*/*/*.md", "--store"])
+        .arg(store));
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
+fn csv(store: &Path, args: &[&str]) -> Vec<Vec<String>> {
+    let out = run(bin()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(store)
+        .args(args));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv_reader(&stdout(&out));
+    reader.remove(0);
+    reader
+}
+
+/// CSV rows as cells (the header row first).
+fn csv_reader(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut r = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    for rec in r.records() {
+        rows.push(rec.unwrap().iter().map(str::to_string).collect());
+    }
+    rows
+}
+
+fn diff_json(store: &Path, args: &[&str]) -> serde_json::Value {
+    let out = run(bin()
+        .args(["diff", "--format", "json", "--store"])
+        .arg(store)
+        .args(args));
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+const ID: &str = "https://w3id.org/privacy-kg/id/";
+
+#[test]
+fn policy_histories_from_git() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+
+    // First run: five commits, six file versions, one of them a re-crawl of unchanged text.
+    first_crawls(&repo);
+    let first = build(&repo.path, &store);
+    let summary = stdout(&first);
+    assert!(summary.contains("commits     5 read"), "{summary}");
+    assert!(
+        summary.contains("6 seen: 5 loaded (2 revising an earlier one, 2 dated by commit), 1 unchanged text"),
+        "{summary}"
+    );
+
+    // Second run: only the three new commits are read.
+    later_crawls(&repo);
+    let second = build(&repo.path, &store);
+    let summary = stdout(&second);
+    assert!(summary.contains("commits     3 read"), "{summary}");
+    assert!(
+        summary.contains("4 seen: 4 loaded (4 revising an earlier one, 1 dated by commit), 0 unchanged text"),
+        "{summary}"
+    );
+    // A third run has nothing to read.
+    let third = build(&repo.path, &store);
+    assert!(stdout(&third).contains("commits     0 read"), "{}", stdout(&third));
+
+    // Every version, and the chain linking each to the one before it.
+    let chain = csv(
+        &store,
+        &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?path ?date ?previousDate WHERE { ?v pp:gitPath ?path ; pp:archived ?date . OPTIONAL { ?v prov:wasRevisionOf ?p . ?p pp:archived ?previousDate } } ORDER BY ?path ?date"],
+    );
+    let expect = [
+        [ALPHA, "2016-03-01", ""],
+        [ALPHA, "2018-07-01", "2016-03-01"],
+        [ALPHA, "2019-09-01", "2018-07-01"],
+        [BETA, "2015-01-10", ""],
+        [BETA, "2017-05-05", "2015-01-10"],
+        [BETA, "2020-02-02", "2017-05-05"],
+        [GAMMA, "2017-02-01", ""],
+        [GAMMA, "2018-06-15", "2017-02-01"],
+        [GAMMA, "2019-09-01", "2018-06-15"],
+    ];
+    assert_eq!(chain, expect.map(|r| r.map(String::from).to_vec()).to_vec());
+    // The versions belong to the organisation their file is named after.
+    let orgs = csv(
+        &store,
+        &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> SELECT ?org (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v pp:organisation ?org } GROUP BY ?org ORDER BY ?org"],
+    );
+    assert_eq!(
+        orgs,
+        vec![
+            vec![format!("{ID}org/alpha-shop.com"), "3".into()],
+            vec![format!("{ID}org/beta-news.org"), "3".into()],
+            vec![format!("{ID}org/gamma-games.net"), "3".into()],
+        ]
+    );
+
+    // Diff between the versions in effect on two days: location added, the sale denial
+    // turned into a sale; the reworded nothing.
+    let d = diff_json(
+        &store,
+        &["alpha-shop.com", "--from", "2017-06-01", "--to", "2020-01-01"],
+    );
+    let d = &d.as_array().unwrap()[0];
+    assert_eq!(d["from"]["date"], "2016-03-01");
+    assert_eq!(d["to"]["date"], "2019-09-01");
+    let changes = d["changes"].as_array().unwrap();
+    let added: Vec<_> = changes.iter().filter(|c| c["change"] == "added").collect();
+    assert!(
+        added.iter().any(|c| c["new"]["kind"] == "collect"
+            && c["new"]["data"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("location"))
+            && c["new"]["evidence"] == ALPHA_LOCATION),
+        "{changes:#?}"
+    );
+    let flipped: Vec<_> = changes
+        .iter()
+        .filter(|c| c["change"] == "changed" && c["old"]["kind"] == "sell")
+        .collect();
+    assert_eq!(flipped.len(), 1, "{changes:#?}");
+    assert_eq!(flipped[0]["old"]["negated"], true);
+    assert_eq!(flipped[0]["new"]["negated"], false);
+    assert_eq!(flipped[0]["old"]["evidence"], ALPHA_NO_SALE);
+    assert_eq!(flipped[0]["new"]["evidence"], ALPHA_SALE);
+    assert!(flipped[0]["fields"].as_array().unwrap().contains(&"polarity".into()));
+    // The email statement is in both versions: not a change.
+    assert!(
+        !changes.iter().any(|c| c.to_string().contains(ALPHA_EMAIL)),
+        "{changes:#?}"
+    );
+    // Without dates: each consecutive pair.
+    let pairs = diff_json(&store, &["beta-news.org"]);
+    let pairs = pairs.as_array().unwrap();
+    assert_eq!(pairs.len(), 2);
+    let recipients_changed = &pairs[0]["changes"].as_array().unwrap();
+    assert!(
+        recipients_changed.iter().any(|c| c["change"] == "changed"
+            && c["fields"] == serde_json::json!(["recipients"])
+            && c["old"]["evidence"] == BETA_ADS
+            && c["new"]["evidence"] == BETA_ANALYTICS),
+        "{recipients_changed:#?}"
+    );
+    let table = run(bin()
+        .args(["diff", "gamma-games.net", "--store"])
+        .arg(&store));
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert!(stdout(&table).contains(GAMMA_NO_SALE), "{}", stdout(&table));
+    // An unknown organisation is an error, not an empty diff.
+    let unknown = run(bin().args(["diff", "nobody.example", "--store"]).arg(&store));
+    assert_eq!(unknown.status.code(), Some(1));
+
+    // Trend: prevalence of sale denials by year.
+    let rows = csv(&store, &["practice-prevalence-by-year"]);
+    let no_sale: Vec<(String, String, String)> = rows
+        .iter()
+        .filter(|r| r[1] == "sell" && r[2] == "true")
+        .map(|r| (r[0].clone(), r[3].clone(), r[4].clone()))
+        .collect();
+    assert_eq!(
+        no_sale,
+        vec![
+            ("2016".into(), "1".into(), "1".into()),
+            ("2018".into(), "1".into(), "2".into()),
+            ("2019".into(), "1".into(), "2".into()),
+        ]
+    );
+    // Sites that started or stopped saying they do not sell.
+    let flips = csv(&store, &["sale-denial-changes"]);
+    let flips: Vec<(String, String, String, String)> = flips
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        flips,
+        vec![
+            (
+                "alpha-shop.com".into(),
+                "no longer says it does not sell".into(),
+                "2018-07-01".into(),
+                "2019-09-01".into()
+            ),
+            (
+                "gamma-games.net".into(),
+                "now says it does not sell".into(),
+                "2018-06-15".into(),
+                "2019-09-01".into()
+            ),
+        ]
+    );
+    // Data types newly collected after the GDPR date.
+    let new_data = csv(
+        &store,
+        &["data-types-newly-collected", "--param", "since=2018-05-25"],
+    );
+    let new_data: Vec<(String, String, String)> = new_data
+        .iter()
+        .map(|r| (r[0].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        new_data,
+        vec![
+            (
+                "alpha-shop.com".into(),
+                "2018-07-01".into(),
+                ALPHA_LOCATION.into()
+            ),
+            (
+                "gamma-games.net".into(),
+                "2018-06-15".into(),
+                GAMMA_PHONE.into()
+            ),
+        ]
+    );
+    // The first version mentioning an opt-out of sale.
+    let opt_out = csv(&store, &["first-opt-out-of-sale"]);
+    assert_eq!(opt_out.len(), 1, "{opt_out:?}");
+    assert_eq!(opt_out[0][0], "beta-news.org");
+    assert_eq!(opt_out[0][1], "2020-02-02");
+    assert_eq!(opt_out[0][3], BETA_OPT_OUT);
+
+    // The report: one page, charts inline, evidence linked from the table.
+    let html = dir.path().join("report.html");
+    let out = run(bin()
+        .args(["report", "--html"])
+        .arg(&html)
+        .arg("--store")
+        .arg(&store));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    // To look at the page and its rendering: PRIVACY_KG_KEEP_REPORT=DIR cargo test --test history
+    let keep = std::env::var_os("PRIVACY_KG_KEEP_REPORT").map(PathBuf::from);
+    if let Some(keep) = &keep {
+        std::fs::create_dir_all(keep).unwrap();
+        std::fs::copy(&html, keep.join("report.html")).unwrap();
+    }
+    assert_eq!(page.matches("<svg").count(), 4, "four charts");
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    assert!(
+        page.contains("Versions per year — 2015: 1, 2016: 1, 2017: 2, 2018: 2, 2019: 2, 2020: 1."),
+        "per-year chart missing"
+    );
+    assert!(page.contains(ALPHA_SALE) && page.contains("href=\"#org-0-sell-is\""));
+    let png = dir.path().join("report.png");
+    render(&html, &png);
+    if let Some(keep) = &keep {
+        std::fs::copy(&png, keep.join("report.png")).unwrap();
+    }
+}
+
+/// Renders the page with headless Chromium (installed by `make test`) and checks a PNG came
+/// out. `scripts/render-report.sh` does the same by hand.
+fn render(html: &Path, png: &Path) {
+    let out = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/render-report.sh"))
+        .arg(html)
+        .arg(png)
+        .output()
+        .expect("scripts/render-report.sh");
+    assert!(
+        out.status.success(),
+        "rendering the report (is chromium installed? run scripts/ensure-chromium.sh): {}",
+        stderr(&out)
+    );
+    let bytes = std::fs::read(png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+    assert!(bytes.len() > 20_000, "a blank page? {} bytes", bytes.len());
+}
