@@ -279,11 +279,11 @@ pub fn extract(
         ExtractFormat::Nt => Some(export::Format::NTriples),
     };
     enum Target<'a> {
-        Quads(QuadWriter<&'a mut dyn Write>),
+        Quads(Box<QuadWriter<&'a mut dyn Write>>),
         Bytes(&'a mut dyn Write),
     }
     let mut target = match rdf {
-        Some(f) => Target::Quads(QuadWriter::new(f, out.writer())?),
+        Some(f) => Target::Quads(Box::new(QuadWriter::new(f, out.writer())?)),
         None => Target::Bytes(out.writer()),
     };
     // Serialising runs on the worker threads, beside extraction; the sink only writes.

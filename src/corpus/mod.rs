@@ -311,7 +311,7 @@ fn read_file_unless_known(
     limits: Limits,
     known: &Known,
 ) -> Option<Result<Document, CorpusError>> {
-    Some(read_file_inner(path, limits, known).transpose()?)
+    read_file_inner(path, limits, known).transpose()
 }
 
 fn read_file_inner(
