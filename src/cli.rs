@@ -63,6 +63,8 @@ pub struct ExtractSettings {
     pub jobs: Option<usize>,
     pub ontology: Option<PathBuf>,
     pub max_bytes: u64,
+    /// Only this shard of the inputs (`--shard K/N`).
+    pub shard: Option<corpus::Shard>,
 }
 
 impl ExtractSettings {
@@ -79,6 +81,7 @@ impl ExtractSettings {
             jobs: self.jobs,
             limits: corpus::Limits {
                 max_bytes: self.max_bytes,
+                shard: self.shard,
             },
         })
     }
@@ -196,6 +199,62 @@ fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     })
 }
 
+/// Whether a path names a gzip file.
+fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// Where `extract` writes: a file (gzip-compressed when its name ends in `.gz`) or standard
+/// output.
+enum Output {
+    Plain(Box<dyn Write>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Output> {
+        match path {
+            Some(p) if is_gzip(p) => {
+                let file =
+                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+                // The fastest level: compression must not become the bottleneck of a
+                // parallel extraction; it still takes N-Quads to about a tenth.
+                Ok(Output::Gzip(flate2::write::GzEncoder::new(
+                    BufWriter::with_capacity(1 << 20, file),
+                    flate2::Compression::fast(),
+                )))
+            }
+            _ => Ok(Output::Plain(output(path)?)),
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::Plain(w) => w,
+            Output::Gzip(w) => w,
+        }
+    }
+
+    /// Flushes, and writes the gzip trailer.
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Output::Plain(mut w) => w.flush(),
+            Output::Gzip(w) => w.finish()?.flush(),
+        }
+    }
+}
+
+/// One document ready to write, made on a worker thread.
+struct Serialised {
+    source: String,
+    warnings: Vec<String>,
+    /// N-Quads or a JSONL line.
+    bytes: Vec<u8>,
+    /// For the formats written through Oxigraph's serialisers (prefixes, nesting).
+    quads: Vec<oxigraph::model::Quad>,
+}
+
 /// `privacy-kg extract`
 pub fn extract(
     paths: &[String],
@@ -212,53 +271,82 @@ pub fn extract(
         eprintln!("privacy-kg: skipped {e}");
     }
     let bar = progress_bar(files.len() as u64, "extracting");
-    let out = output(out_path)?;
+    let mut out = Output::open(out_path)?;
     let rdf = match format {
-        ExtractFormat::Jsonl => None,
-        ExtractFormat::Nq => Some(export::Format::NQuads),
+        ExtractFormat::Jsonl | ExtractFormat::Nq => None,
         ExtractFormat::Trig => Some(export::Format::TriG),
         ExtractFormat::Ttl => Some(export::Format::Turtle),
         ExtractFormat::Nt => Some(export::Format::NTriples),
     };
-    enum Sink {
-        Rdf(Box<QuadWriter<Box<dyn Write>>>),
-        Jsonl(Box<dyn Write>),
+    enum Target<'a> {
+        Quads(Box<QuadWriter<&'a mut dyn Write>>),
+        Bytes(&'a mut dyn Write),
     }
-    let mut sink = match rdf {
-        Some(f) => Sink::Rdf(Box::new(QuadWriter::new(f, out)?)),
-        None => Sink::Jsonl(out),
+    let mut target = match rdf {
+        Some(f) => Target::Quads(Box::new(QuadWriter::new(f, out.writer())?)),
+        None => Target::Bytes(out.writer()),
     };
-    pipeline::for_each_in_order(files, &vocab, &options, |result| {
+    // Serialising runs on the worker threads, beside extraction; the sink only writes.
+    let serialise = |p: pipeline::Processed| {
+        let warnings = p
+            .doc
+            .warnings
+            .iter()
+            .chain(&p.extraction.warnings)
+            .cloned()
+            .collect();
+        let mut bytes = Vec::new();
+        let mut quads = Vec::new();
+        match format {
+            ExtractFormat::Nq => {
+                graph::write_nquads(
+                    &p.doc,
+                    &p.seg,
+                    &p.extraction,
+                    &vocab,
+                    &options.graph,
+                    &mut bytes,
+                );
+            }
+            ExtractFormat::Jsonl => {
+                let record = Record::new(
+                    &p.doc,
+                    &p.seg,
+                    &p.extraction,
+                    &vocab,
+                    &options.graph.base,
+                    with_text,
+                );
+                serde_json::to_writer(&mut bytes, &record).expect("records serialise");
+                bytes.push(b'\n');
+            }
+            _ => quads = graph::quads(&p.doc, &p.seg, &p.extraction, &vocab, &options.graph).1,
+        }
+        Serialised {
+            source: p.doc.source,
+            warnings,
+            bytes,
+            quads,
+        }
+    };
+    pipeline::map_in_order(files, &vocab, &options, serialise, |result| {
         bar.inc(1);
         match result {
             Err(e) => {
                 failed += 1;
                 bar.suspend(|| eprintln!("privacy-kg: skipped {e}"));
             }
-            Ok(p) => {
-                for w in p.doc.warnings.iter().chain(&p.extraction.warnings) {
-                    bar.suspend(|| eprintln!("privacy-kg: warning: {}: {w}", p.doc.source));
+            Ok(s) => {
+                for w in &s.warnings {
+                    bar.suspend(|| eprintln!("privacy-kg: warning: {}: {w}", s.source));
                 }
-                match &mut sink {
-                    Sink::Rdf(w) => {
-                        let (_, quads) =
-                            graph::quads(&p.doc, &p.seg, &p.extraction, &vocab, &options.graph);
-                        for q in &quads {
+                match &mut target {
+                    Target::Quads(w) => {
+                        for q in &s.quads {
                             w.write(q)?;
                         }
                     }
-                    Sink::Jsonl(o) => {
-                        let record = Record::new(
-                            &p.doc,
-                            &p.seg,
-                            &p.extraction,
-                            &vocab,
-                            &options.graph.base,
-                            with_text,
-                        );
-                        serde_json::to_writer(&mut *o, &record)?;
-                        o.write_all(b"\n")?;
-                    }
+                    Target::Bytes(w) => w.write_all(&s.bytes)?,
                 }
             }
         }
@@ -266,16 +354,36 @@ pub fn extract(
     })
     .context("writing the extraction")?;
     bar.finish_and_clear();
-    match sink {
-        Sink::Rdf(w) => w.finish()?.flush(),
-        Sink::Jsonl(mut o) => o.flush(),
+    if let Target::Quads(w) = target {
+        w.finish().context("writing the extraction")?;
     }
-    .context("writing the extraction")?;
+    out.finish().context("writing the extraction")?;
     Ok(if failed == 0 {
         Outcome::Ok
     } else {
         Outcome::SomeInputsFailed
     })
+}
+
+/// `privacy-kg load`
+pub fn load(files: &[PathBuf], store_path: &Path, ontology: Option<&Path>) -> Result<Outcome> {
+    let vocab = load_vocabulary(ontology)?;
+    let store = Store::open(store_path)?;
+    let started = std::time::Instant::now();
+    let read = store.load_files(files, &vocab)?;
+    let secs = started.elapsed().as_secs_f64();
+    let stats = store.stats()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "privacy-kg load: {}", store_path.display())?;
+    writeln!(
+        out,
+        "  files       {}\n  triples     {read} read; the store holds {} in {} graphs\n  time        {secs:.2} s ({:.0} quads/s)",
+        files.len(),
+        stats.quads,
+        stats.graphs,
+        read as f64 / secs.max(1e-9)
+    )?;
+    Ok(Outcome::Ok)
 }
 
 /// `privacy-kg queries`

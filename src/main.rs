@@ -31,6 +31,10 @@ struct ExtractArgs {
     /// Skip documents larger than this many bytes
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_bytes: u64,
+    /// Take only shard K of N (e.g. 2/8): a deterministic 1/N of the documents, chosen by
+    /// a hash of each document's id, so N machines can each extract one part
+    #[arg(long, value_name = "K/N", value_parser = privacy_kg::corpus::Shard::parse)]
+    shard: Option<privacy_kg::corpus::Shard>,
 }
 
 #[derive(clap::Args)]
@@ -85,6 +89,17 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         extract: ExtractArgs,
+    },
+    /// Bulk-load N-Quads or TriG files (gzip-compressed when named .gz), such as the
+    /// shards written by `extract --shard K/N --format nq -o FILE.nq.gz`, into the store
+    Load {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Folder of ontology .ttl files replacing the built-in ones
+        #[arg(long)]
+        ontology: Option<PathBuf>,
     },
     /// List the saved queries
     Queries,
@@ -299,6 +314,7 @@ fn main() -> ExitCode {
         jobs: e.jobs,
         ontology: e.ontology,
         max_bytes: e.max_bytes,
+        shard: e.shard,
     };
     let result = match args.command {
         Command::Build {
@@ -348,6 +364,11 @@ fn main() -> ExitCode {
             output.as_deref(),
             settings(extract),
         ),
+        Command::Load {
+            files,
+            store,
+            ontology,
+        } => cli::load(&files, &store.store, ontology.as_deref()),
         Command::Queries => cli::list_queries(),
         Command::Query {
             name,

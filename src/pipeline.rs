@@ -3,7 +3,7 @@
 //! to a writer in input order (`extract`). Nothing here holds more than a bounded number
 //! of documents at once.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
@@ -197,20 +197,21 @@ pub fn build(
     progress(Progress::Found(files.len()));
 
     // Which documents are already there, and which of them changed.
+    // Only ids and SHA-256s are compared, so this pass reads the inputs but decodes
+    // nothing; the main pass below then passes over the unchanged documents the same way.
     let loaded = store.loaded_documents()?;
-    let mut unchanged: HashSet<String> = HashSet::new();
+    let mut unchanged: HashMap<String, String> = HashMap::new();
     if !loaded.is_empty() {
         let mut stale = Vec::new();
         let shas: Vec<(String, String)> = pool(options.jobs).install(|| {
-            corpus::documents(files.clone(), options.limits)
+            corpus::fingerprints(files.clone(), options.limits)
                 .par_bridge()
-                .filter_map(|d| d.ok().map(|d| (d.id, d.sha256)))
                 .collect()
         });
         for (id, sha) in shas {
             if let Some(old) = loaded.get(&id) {
                 if old.sha256 == sha && old.extractor_version == crate::EXTRACTOR_VERSION {
-                    unchanged.insert(id);
+                    unchanged.insert(id, sha);
                 } else {
                     stale.push(old.graph.clone());
                 }
@@ -220,6 +221,7 @@ pub fn build(
         store.remove_graphs(&stale)?;
     }
     summary.unchanged = unchanged.len();
+    let unchanged: corpus::Known = std::sync::Arc::new(unchanged);
     summary.stages.check = started.elapsed();
 
     let (tx, rx) = sync_channel::<Outcome>(64);
@@ -231,22 +233,17 @@ pub fn build(
     let mut loading = Duration::ZERO;
     std::thread::scope(|scope| {
         let files = files.clone();
-        let unchanged = &unchanged;
         let clock = &clock;
         scope.spawn(move || {
             pool.install(|| {
                 Timed {
-                    inner: corpus::documents(files, options.limits),
+                    inner: corpus::documents_except(files, options.limits, unchanged),
                     counter: &clock.read,
                 }
                 .par_bridge()
                 .for_each_init(extract::Scratch::default, |scratch, doc| {
                     let outcome = match doc {
                         Err(e) => Outcome::Failed(e),
-                        Ok(doc) if unchanged.contains(&doc.id) => {
-                            progress(Progress::Done(&doc.id));
-                            return;
-                        }
                         Ok(doc) => {
                             let p = process_timed(doc, vocab, scratch, Some(clock));
                             let graphing = Instant::now();
@@ -357,26 +354,54 @@ pub fn for_each_in_order(
     files: Vec<std::path::PathBuf>,
     vocab: &Vocabulary,
     options: &Options,
-    mut sink: impl FnMut(Result<Processed, CorpusError>) -> std::io::Result<()>,
+    sink: impl FnMut(Result<Processed, CorpusError>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    const BATCH: usize = 256;
+    map_in_order(files, vocab, options, |p| p, sink)
+}
+
+/// [`for_each_in_order`] with a per-document step `map` (serialising, say) run on the
+/// worker threads too. Reading, extraction and `map` run in parallel (workers take the next
+/// input as they free up); only handing the results to `sink` in input order is
+/// sequential. Results that finish ahead of an earlier, slower document wait in a reorder
+/// buffer, and the channel between workers and `sink` is bounded, so memory stays bounded.
+pub fn map_in_order<T: Send>(
+    files: Vec<std::path::PathBuf>,
+    vocab: &Vocabulary,
+    options: &Options,
+    map: impl Fn(Processed) -> T + Sync,
+    mut sink: impl FnMut(Result<T, CorpusError>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let pool = pool(options.jobs);
-    let mut docs = corpus::documents(files, options.limits);
-    loop {
-        let batch: Vec<_> = docs.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let results: Vec<Result<Processed, CorpusError>> = pool.install(|| {
-            batch
-                .into_par_iter()
-                .map_init(extract::Scratch::default, |scratch, d| {
-                    d.map(|d| process(d, vocab, scratch))
-                })
-                .collect()
+    let (tx, rx) = sync_channel::<(usize, Result<T, CorpusError>)>(64);
+    let map = &map;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool.install(|| {
+                corpus::documents(files, options.limits)
+                    .enumerate()
+                    .par_bridge()
+                    .try_for_each_init(extract::Scratch::default, |scratch, (i, d)| {
+                        // A closed channel means the sink failed: the rest is not needed.
+                        tx.send((i, d.map(|d| map(process(d, vocab, scratch)))))
+                            .map_err(|_| ())
+                    })
+            })
+            .ok();
+            drop(tx);
         });
-        for r in results {
-            sink(r)?;
+        // Owned here, so that returning early drops it and unblocks the workers.
+        let rx = rx;
+        let mut next = 0usize;
+        let mut waiting: BTreeMap<usize, Result<T, CorpusError>> = BTreeMap::new();
+        for (i, r) in rx.iter() {
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&next) {
+                next += 1;
+                // On an error, returning drops the receiver: the workers' sends fail and
+                // they stop.
+                sink(r)?;
+            }
         }
-    }
+        Ok(())
+    })
 }

@@ -242,7 +242,11 @@ fn oxigraph_load(store: &Path, file: &Path) -> Result<OxigraphLoadOutput, BenchE
         source,
     })?;
     let started = Instant::now();
-    let mut loader = store.bulk_loader();
+    // The same memory bound as `build`'s loader, so both are compared on equal terms and
+    // neither grows with the corpus.
+    let mut loader = store
+        .bulk_loader()
+        .with_max_memory_size_in_megabytes(crate::store::BULK_LOAD_MEMORY_MB);
     loader
         .load_from_reader(RdfFormat::NQuads, BufReader::with_capacity(1 << 20, input))
         .map_err(other)?;

@@ -83,19 +83,65 @@ impl CorpusError {
     }
 }
 
-/// Limits applied to every document.
+/// Limits applied to every document, and which documents are taken.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Documents larger than this many bytes are skipped with a warning.
     pub max_bytes: u64,
+    /// Only the documents of this shard are read; all when `None`.
+    pub shard: Option<Shard>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_bytes: 64 * 1024 * 1024,
+            shard: None,
         }
     }
+}
+
+/// One of `count` disjoint parts of a corpus (`--shard K/N`: index K-1 of N), chosen by a
+/// hash of each document's id, so that N machines given the same inputs each take a
+/// deterministic, roughly equal share and together take every document exactly once,
+/// whatever the order, number or layout of the input files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Zero-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("{s:?}: expected K/N with 1 <= K <= N, e.g. 2/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u32 = k.trim().parse().map_err(|_| bad())?;
+        let n: u32 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard {
+            index: k - 1,
+            count: n,
+        })
+    }
+
+    /// Whether the document with this id belongs to the shard: the first 8 bytes of the
+    /// SHA-256 of the id, modulo the shard count (stable across machines and versions,
+    /// unlike Rust's own hasher).
+    pub fn contains(&self, id: &str) -> bool {
+        let digest = Sha256::digest(id.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+/// Whether `limits` takes the document (or unreadable input) with this id.
+fn selected(limits: &Limits, id: &str) -> bool {
+    limits.shard.is_none_or(|s| s.contains(id))
 }
 
 const KNOWN_EXTENSIONS: &[&str] = &[
@@ -187,19 +233,93 @@ pub fn documents(
     files: Vec<PathBuf>,
     limits: Limits,
 ) -> impl Iterator<Item = Result<Document, CorpusError>> + Send {
+    documents_except(files, limits, Known::default())
+}
+
+/// Documents a store already holds, by id with the SHA-256 of their bytes: a rebuild passes
+/// over them without decoding them.
+pub type Known = std::sync::Arc<std::collections::HashMap<String, String>>;
+
+/// [`documents`], leaving out those `known` holds with the same bytes. Such a document
+/// costs a read and a SHA-256, not its decoding, repair and metadata.
+pub fn documents_except(
+    files: Vec<PathBuf>,
+    limits: Limits,
+    known: Known,
+) -> impl Iterator<Item = Result<Document, CorpusError>> + Send {
     files
         .into_iter()
         .flat_map(move |path| -> Box<dyn Iterator<Item = _> + Send> {
             if is_jsonl(&path) {
-                Box::new(JsonlRecords::open(path, limits))
+                let mut records = JsonlRecords::open(path, limits);
+                records.known = known.clone();
+                Box::new(records)
+            } else if selected(&limits, &path.display().to_string()) {
+                Box::new(read_file_unless_known(&path, limits, &known).into_iter())
             } else {
-                Box::new(std::iter::once(read_file(&path, limits)))
+                Box::new(std::iter::empty())
             }
         })
 }
 
+/// The id and SHA-256 of every document of the inputs (of the shard), in order, without
+/// decoding any: what a rebuild compares with the store. Unreadable inputs are left out.
+pub fn fingerprints(
+    files: Vec<PathBuf>,
+    limits: Limits,
+) -> impl Iterator<Item = (String, String)> + Send {
+    files.into_iter().flat_map(
+        move |path| -> Box<dyn Iterator<Item = (String, String)> + Send> {
+            if is_jsonl(&path) {
+                let Ok(file) = File::open(&path) else {
+                    return Box::new(std::iter::empty());
+                };
+                Box::new(
+                    BufReader::new(file)
+                        .lines()
+                        .map_while(Result::ok)
+                        .filter_map(move |line| {
+                            let r: JsonlRecord = serde_json::from_str(&line).ok()?;
+                            let id = record_id(r.id).ok()?;
+                            selected(&limits, &id)
+                                .then(|| (id, hex(&Sha256::digest(r.text.as_bytes()))))
+                        }),
+                )
+            } else {
+                let id = path.display().to_string();
+                if !selected(&limits, &id) {
+                    return Box::new(std::iter::empty());
+                }
+                match std::fs::read(&path) {
+                    Ok(bytes) if bytes.len() as u64 <= limits.max_bytes => {
+                        Box::new(std::iter::once((id, hex(&Sha256::digest(&bytes)))))
+                    }
+                    _ => Box::new(std::iter::empty()),
+                }
+            }
+        },
+    )
+}
+
 /// Reads one plain, Markdown or HTML file into a document.
 pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
+    read_file_unless_known(path, limits, &Known::default()).expect("nothing is known")
+}
+
+/// [`read_file`], `None` when `known` holds the file with the same bytes.
+fn read_file_unless_known(
+    path: &Path,
+    limits: Limits,
+    known: &Known,
+) -> Option<Result<Document, CorpusError>> {
+    read_file_inner(path, limits, known).transpose()
+}
+
+fn read_file_inner(
+    path: &Path,
+    limits: Limits,
+    known: &Known,
+) -> Result<Option<Document>, CorpusError> {
     let shown = path.display().to_string();
     let io_err = |source| CorpusError::Io {
         path: shown.clone(),
@@ -214,6 +334,9 @@ pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
         });
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
+    if is_known(known, &shown, &bytes) {
+        return Ok(None);
+    }
     let format_hint = format_from_extension(path);
     from_bytes(
         shown.clone(),
@@ -223,6 +346,15 @@ pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
         Metadata::default(),
         true,
     )
+    .map(Some)
+}
+
+/// Whether `known` holds the document `id` with these bytes.
+fn is_known(known: &Known, id: &str, bytes: &[u8]) -> bool {
+    !known.is_empty()
+        && known
+            .get(id)
+            .is_some_and(|sha| *sha == hex(&Sha256::digest(bytes)))
 }
 
 /// Builds a document from raw bytes already read; `strip_header` removes a Wayback header
@@ -314,10 +446,12 @@ pub fn sniff_format(text: &str) -> Format {
 
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    // A table rather than `write!("{b:02x}")`: this runs for every document and practice.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
 }
@@ -334,6 +468,15 @@ struct JsonlRecord {
     organization: Option<String>,
 }
 
+/// A record's id: a string, or a number written as one.
+fn record_id(id: serde_json::Value) -> Result<String, String> {
+    match id {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(format!("\"id\" must be a string or number, not {other}")),
+    }
+}
+
 /// Streams the records of one JSONL file, line by line, so a corpus of any size is read in
 /// bounded memory. A bad line is an error for that line only.
 struct JsonlRecords {
@@ -343,6 +486,8 @@ struct JsonlRecords {
     line_no: usize,
     pending_open_error: Option<CorpusError>,
     limits: Limits,
+    /// Records to pass over, undecoded.
+    known: Known,
 }
 
 impl JsonlRecords {
@@ -356,6 +501,7 @@ impl JsonlRecords {
                 line_no: 0,
                 pending_open_error: None,
                 limits,
+                known: Known::default(),
             },
             Err(source) => JsonlRecords {
                 path,
@@ -367,11 +513,23 @@ impl JsonlRecords {
                     source,
                 }),
                 limits,
+                known: Known::default(),
             },
         }
     }
 
-    fn record(&self, line: &str) -> Result<Document, CorpusError> {
+    /// The document of one line, `None` when it belongs to another shard. A line that
+    /// cannot be read is reported by the shard of its `path:line`, so once in all.
+    fn record(&self, line: &str) -> Option<Result<Document, CorpusError>> {
+        match self.parse(line) {
+            Ok(None) => None,
+            Ok(Some(doc)) => Some(doc),
+            Err(e) => selected(&self.limits, &format!("{}:{}", self.shown, self.line_no))
+                .then_some(Err(e)),
+        }
+    }
+
+    fn parse(&self, line: &str) -> Result<Option<Result<Document, CorpusError>>, CorpusError> {
         let bad = |message: String| CorpusError::BadRecord {
             path: self.shown.clone(),
             line: self.line_no,
@@ -384,15 +542,13 @@ impl JsonlRecords {
             )));
         }
         let record: JsonlRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        let id = match record.id {
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Number(n) => n.to_string(),
-            other => {
-                return Err(bad(format!(
-                    "\"id\" must be a string or number, not {other}"
-                )))
-            }
-        };
+        let id = record_id(record.id).map_err(bad)?;
+        if !selected(&self.limits, &id) {
+            return Ok(None);
+        }
+        if is_known(&self.known, &id, record.text.as_bytes()) {
+            return Ok(None);
+        }
         let domain = record
             .url
             .as_deref()
@@ -407,7 +563,14 @@ impl JsonlRecords {
         };
         let source = format!("{}:{}", self.shown, self.line_no);
         let _ = &self.path;
-        from_bytes(id, source, record.text.as_bytes(), None, given, false)
+        Ok(Some(from_bytes(
+            id,
+            source,
+            record.text.as_bytes(),
+            None,
+            given,
+            false,
+        )))
     }
 }
 
@@ -416,11 +579,12 @@ impl Iterator for JsonlRecords {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(err) = self.pending_open_error.take() {
-            return Some(Err(err));
+            if selected(&self.limits, &self.shown) {
+                return Some(Err(err));
+            }
         }
-        let lines = self.lines.as_mut()?;
         loop {
-            let line = lines.next()?;
+            let line = self.lines.as_mut()?.next()?;
             self.line_no += 1;
             match line {
                 Err(source) => {
@@ -431,7 +595,10 @@ impl Iterator for JsonlRecords {
                     }));
                 }
                 Ok(line) if line.trim().is_empty() => continue,
-                Ok(line) => return Some(self.record(&line)),
+                Ok(line) => match self.record(&line) {
+                    Some(doc) => return Some(doc),
+                    None => continue,
+                },
             }
         }
     }

@@ -4,8 +4,10 @@
 
 mod record;
 
-use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{
+    GraphName, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, TermRef,
+};
 use sha2::{Digest, Sha256};
 
 use crate::corpus::Document;
@@ -131,14 +133,6 @@ pub fn evidence_iri(policy: &str, start: usize, end: usize) -> String {
     format!("{policy}/evidence/{start}-{end}")
 }
 
-fn nn(iri: &str) -> NamedNode {
-    NamedNode::new_unchecked(iri)
-}
-
-fn term(ns: &str, local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{ns}{local}"))
-}
-
 /// Checks that a base IRI is usable: absolute, ending in `/` or `#`.
 pub fn check_base(base: &str) -> Result<(), GraphError> {
     NamedNode::new(base).map_err(|e| GraphError::Iri {
@@ -154,6 +148,114 @@ pub fn check_base(base: &str) -> Result<(), GraphError> {
     Ok(())
 }
 
+/// Where the statements of one policy go, as borrowed terms: [`quads`] collects them as
+/// Oxigraph quads for the bulk loader, [`write_nquads`] writes N-Quads text straight from
+/// them, with no quad, node or string allocated per statement.
+trait Sink {
+    /// One statement `s p o` in the policy's graph; `s` and `p` are IRIs.
+    fn add(&mut self, s: &str, p: &str, o: TermRef<'_>);
+}
+
+/// Collects quads in the policy's graph.
+struct QuadSink {
+    graph: GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Sink for QuadSink {
+    fn add(&mut self, s: &str, p: &str, o: TermRef<'_>) {
+        self.quads.push(Quad::new(
+            NamedOrBlankNode::NamedNode(NamedNode::new_unchecked(s)),
+            NamedNode::new_unchecked(p),
+            o.into_owned(),
+            self.graph.clone(),
+        ));
+    }
+}
+
+/// Appends N-Quads lines, byte for byte what Oxigraph's N-Quads serialiser writes for the
+/// same quads.
+struct NQuadsSink<'a> {
+    out: &'a mut Vec<u8>,
+    /// ` <graph> .\n`, the end of every line.
+    tail: Vec<u8>,
+}
+
+impl NQuadsSink<'_> {
+    fn iri(&mut self, iri: &str) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(iri.as_bytes());
+        self.out.push(b'>');
+    }
+}
+
+impl Sink for NQuadsSink<'_> {
+    fn add(&mut self, s: &str, p: &str, o: TermRef<'_>) {
+        self.iri(s);
+        self.out.push(b' ');
+        self.iri(p);
+        self.out.push(b' ');
+        match o {
+            TermRef::NamedNode(n) => self.iri(n.as_str()),
+            // Literals carry escaping rules: Oxigraph's own N-Triples form.
+            other => {
+                use std::io::Write;
+                let _ = write!(self.out, "{other}");
+            }
+        }
+        self.out.extend_from_slice(&self.tail);
+    }
+}
+
+/// Full IRIs of the terms written for every policy, spelled out once.
+mod iri {
+    pub const TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+    pub const LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+    pub const ORGANISATION_CLASS: &str = "https://w3id.org/privacy-kg/ns#Organisation";
+    pub const POLICY_CLASS: &str = "https://w3id.org/privacy-kg/ns#PrivacyPolicy";
+    pub const EVIDENCE_CLASS: &str = "https://w3id.org/privacy-kg/ns#Evidence";
+    pub const DOMAIN: &str = "https://w3id.org/privacy-kg/ns#domain";
+    pub const ORGANISATION: &str = "https://w3id.org/privacy-kg/ns#organisation";
+    pub const ARCHIVED: &str = "https://w3id.org/privacy-kg/ns#archived";
+    pub const SOURCE_FILE: &str = "https://w3id.org/privacy-kg/ns#sourceFile";
+    pub const SHA256: &str = "https://w3id.org/privacy-kg/ns#sha256";
+    pub const EXTRACTOR_VERSION: &str = "https://w3id.org/privacy-kg/ns#extractorVersion";
+    pub const STATED_IN: &str = "https://w3id.org/privacy-kg/ns#statedIn";
+    pub const KIND: &str = "https://w3id.org/privacy-kg/ns#kind";
+    pub const NEGATED: &str = "https://w3id.org/privacy-kg/ns#negated";
+    pub const ACTOR: &str = "https://w3id.org/privacy-kg/ns#actor";
+    pub const THIRD_PARTY: &str = "https://w3id.org/privacy-kg/ns#ThirdParty";
+    pub const MODALITY: &str = "https://w3id.org/privacy-kg/ns#modality";
+    pub const MAY: &str = "https://w3id.org/privacy-kg/ns#May";
+    pub const WILL: &str = "https://w3id.org/privacy-kg/ns#Will";
+    pub const DOES: &str = "https://w3id.org/privacy-kg/ns#Does";
+    pub const CONDITION: &str = "https://w3id.org/privacy-kg/ns#condition";
+    pub const CONDITION_TEXT: &str = "https://w3id.org/privacy-kg/ns#conditionText";
+    pub const MINIMUM_AGE: &str = "https://w3id.org/privacy-kg/ns#minimumAge";
+    pub const PERSONAL_DATA: &str = "https://w3id.org/dpv#hasPersonalData";
+    pub const PURPOSE: &str = "https://w3id.org/dpv#hasPurpose";
+    pub const RECIPIENT: &str = "https://w3id.org/dpv#hasRecipient";
+    pub const SOURCE: &str = "http://purl.org/dc/terms/source";
+    pub const TITLE: &str = "http://purl.org/dc/terms/title";
+    pub const DERIVED_FROM: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
+    pub const SPECIFIC_RESOURCE: &str = "http://www.w3.org/ns/oa#SpecificResource";
+    pub const HAS_SOURCE: &str = "http://www.w3.org/ns/oa#hasSource";
+    pub const HAS_SELECTOR: &str = "http://www.w3.org/ns/oa#hasSelector";
+    pub const QUOTE_SELECTOR: &str = "http://www.w3.org/ns/oa#TextQuoteSelector";
+    pub const EXACT: &str = "http://www.w3.org/ns/oa#exact";
+    pub const POSITION_SELECTOR: &str = "http://www.w3.org/ns/oa#TextPositionSelector";
+    pub const START: &str = "http://www.w3.org/ns/oa#start";
+    pub const END: &str = "http://www.w3.org/ns/oa#end";
+}
+
+fn node(iri: &str) -> TermRef<'_> {
+    TermRef::NamedNode(NamedNodeRef::new_unchecked(iri))
+}
+
+fn plain(value: &str) -> TermRef<'_> {
+    TermRef::Literal(LiteralRef::new_simple_literal(value))
+}
+
 /// The quads of one policy version, all in the graph named by the policy IRI.
 pub fn quads(
     doc: &Document,
@@ -163,213 +265,211 @@ pub fn quads(
     options: &GraphOptions,
 ) -> (PolicyIds, Vec<Quad>) {
     let ids = PolicyIds::new(doc, &options.base);
-    let g = GraphName::NamedNode(nn(&ids.policy));
-    let mut out = Vec::with_capacity(16 + extraction.practices.len() * 16);
-    let mut add = |s: &NamedNode, p: NamedNode, o: Term| {
-        out.push(Quad::new(
-            NamedOrBlankNode::NamedNode(s.clone()),
-            p,
-            o,
-            g.clone(),
-        ));
+    let mut sink = QuadSink {
+        graph: GraphName::NamedNode(NamedNode::new_unchecked(&ids.policy)),
+        quads: Vec::with_capacity(16 + extraction.practices.len() * 14),
     };
-    let pp = |l: &str| term(ns::PP, l);
-    let policy = nn(&ids.policy);
-    let org = nn(&ids.organisation);
+    emit(&ids, doc, seg, extraction, vocab, &mut sink);
+    (ids, sink.quads)
+}
 
-    add(&org, rdf::TYPE.into(), pp("Organisation").into());
-    add(
-        &org,
-        rdfs::LABEL.into(),
-        Literal::new_simple_literal(&ids.organisation_name).into(),
-    );
-    if let Some(domain) = &doc.meta.domain {
-        add(
-            &org,
-            pp("domain"),
-            Literal::new_simple_literal(domain).into(),
-        );
+/// Appends the quads of one policy version to `out` as N-Quads, exactly as [`quads`] then
+/// Oxigraph's N-Quads serialiser would, without building the quads. Returns the policy's
+/// identity and the number of quads written.
+pub fn write_nquads(
+    doc: &Document,
+    seg: &Segmented,
+    extraction: &Extraction,
+    vocab: &Vocabulary,
+    options: &GraphOptions,
+    out: &mut Vec<u8>,
+) -> (PolicyIds, usize) {
+    let ids = PolicyIds::new(doc, &options.base);
+    let tail = format!(" <{}> .\n", ids.policy).into_bytes();
+    let mut counter = Counting {
+        inner: NQuadsSink { out, tail },
+        n: 0,
+    };
+    emit(&ids, doc, seg, extraction, vocab, &mut counter);
+    let n = counter.n;
+    (ids, n)
+}
+
+/// A sink that counts what passes through it.
+struct Counting<S> {
+    inner: S,
+    n: usize,
+}
+
+impl<S: Sink> Sink for Counting<S> {
+    fn add(&mut self, s: &str, p: &str, o: TermRef<'_>) {
+        self.n += 1;
+        self.inner.add(s, p, o);
     }
-    add(&policy, rdf::TYPE.into(), pp("PrivacyPolicy").into());
-    add(&policy, pp("organisation"), org.clone().into());
+}
+
+/// The statements of one policy version. Facts that follow from others are left out: a
+/// practice's class (the domain of `pp:kind`), its data controller (the policy's
+/// organisation), its DPV processing (the kind's `skos:exactMatch`), `dpv:hasRule
+/// dpv:Prohibition` (`pp:negated true`) and a first-party actor (the default); see
+/// docs/graph.md for the query that derives them.
+fn emit(
+    ids: &PolicyIds,
+    doc: &Document,
+    seg: &Segmented,
+    extraction: &Extraction,
+    vocab: &Vocabulary,
+    sink: &mut impl Sink,
+) {
+    let policy = ids.policy.as_str();
+    let org = ids.organisation.as_str();
+
+    sink.add(org, iri::TYPE, node(iri::ORGANISATION_CLASS));
+    sink.add(org, iri::LABEL, plain(&ids.organisation_name));
+    if let Some(domain) = &doc.meta.domain {
+        sink.add(org, iri::DOMAIN, plain(domain));
+    }
+    sink.add(policy, iri::TYPE, node(iri::POLICY_CLASS));
+    sink.add(policy, iri::ORGANISATION, node(org));
     if let Some(date) = &doc.meta.archived {
-        add(
-            &policy,
-            pp("archived"),
-            Literal::new_typed_literal(date, xsd::DATE).into(),
+        sink.add(
+            policy,
+            iri::ARCHIVED,
+            TermRef::Literal(LiteralRef::new_typed_literal(date, xsd::DATE)),
         );
     }
     if let Some(url) = &doc.meta.source_url {
-        if let Ok(url) = NamedNode::new(url) {
-            add(&policy, term(ns::DCT, "source"), url.into());
+        if let Ok(url) = NamedNodeRef::new(url) {
+            sink.add(policy, iri::SOURCE, TermRef::NamedNode(url));
         }
     }
     if let Some(title) = &doc.meta.title {
-        add(
-            &policy,
-            term(ns::DCT, "title"),
-            Literal::new_simple_literal(title).into(),
-        );
+        sink.add(policy, iri::TITLE, plain(title));
     }
-    add(
-        &policy,
-        pp("sourceFile"),
-        Literal::new_simple_literal(&doc.id).into(),
-    );
-    add(
-        &policy,
-        pp("sha256"),
-        Literal::new_simple_literal(&doc.sha256).into(),
-    );
-    add(
-        &policy,
-        pp("extractorVersion"),
-        Literal::new_simple_literal(crate::EXTRACTOR_VERSION).into(),
+    sink.add(policy, iri::SOURCE_FILE, plain(&doc.id));
+    sink.add(policy, iri::SHA256, plain(&doc.sha256));
+    sink.add(
+        policy,
+        iri::EXTRACTOR_VERSION,
+        plain(crate::EXTRACTOR_VERSION),
     );
 
     let cp = CodePoints::new(&seg.text);
     let mut evidence_done = std::collections::HashSet::new();
     let sale = vocab.by_iri(&format!("{}SaleOfData", ns::PURPOSE));
+    let mut kind_iri = String::new();
+    let mut number = String::new();
+    let mut seen = Vec::new();
     for p in &extraction.practices {
-        let iri = nn(&practice_iri(&ids.policy, p, vocab, &cp));
-        add(&iri, rdf::TYPE.into(), pp("Practice").into());
-        add(&iri, pp("statedIn"), policy.clone().into());
-        add(&iri, pp("kind"), term(ns::PRACTICE, p.kind.as_str()).into());
-        add(&iri, pp("negated"), Literal::from(p.negated).into());
-        if p.negated {
-            add(
-                &iri,
-                term(ns::DPV, "hasRule"),
-                term(ns::DPV, "Prohibition").into(),
+        let practice = practice_iri(policy, p, vocab, &cp);
+        let practice = practice.as_str();
+        sink.add(practice, iri::STATED_IN, node(policy));
+        kind_iri.clear();
+        kind_iri.push_str(ns::PRACTICE);
+        kind_iri.push_str(p.kind.as_str());
+        sink.add(practice, iri::KIND, node(&kind_iri));
+        sink.add(
+            practice,
+            iri::NEGATED,
+            TermRef::Literal(LiteralRef::new_typed_literal(
+                if p.negated { "true" } else { "false" },
+                xsd::BOOLEAN,
+            )),
+        );
+        if p.actor == Actor::ThirdParty {
+            sink.add(practice, iri::ACTOR, node(iri::THIRD_PARTY));
+        }
+        sink.add(
+            practice,
+            iri::MODALITY,
+            node(match p.modality {
+                Modality::May => iri::MAY,
+                Modality::Will => iri::WILL,
+                Modality::Does => iri::DOES,
+            }),
+        );
+        seen.clear();
+        let mut concept = |sink: &mut dyn FnMut(&str), id| {
+            if !seen.contains(&id) {
+                seen.push(id);
+                sink(&vocab.concept(id).iri);
+            }
+        };
+        for m in &p.data {
+            concept(
+                &mut |c| sink.add(practice, iri::PERSONAL_DATA, node(c)),
+                m.concept,
             );
         }
-        add(
-            &iri,
-            pp("actor"),
-            pp(match p.actor {
-                Actor::FirstParty => "FirstParty",
-                Actor::ThirdParty => "ThirdParty",
-            })
-            .into(),
-        );
-        add(
-            &iri,
-            pp("modality"),
-            pp(match p.modality {
-                Modality::May => "May",
-                Modality::Will => "Will",
-                Modality::Does => "Does",
-            })
-            .into(),
-        );
-        add(&iri, term(ns::DPV, "hasDataController"), org.clone().into());
-        if let Some(kind) = vocab.practice_kind(p.kind.as_str()) {
-            if let Some(processing) = vocab
-                .concept(kind)
-                .dpv
-                .iter()
-                .find(|d| d.starts_with(ns::DPV))
-            {
-                add(&iri, term(ns::DPV, "hasProcessing"), nn(processing).into());
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for m in &p.data {
-            if seen.insert(m.concept) {
-                add(
-                    &iri,
-                    term(ns::DPV, "hasPersonalData"),
-                    nn(&vocab.concept(m.concept).iri).into(),
-                );
-            }
-        }
         for m in &p.purposes {
-            if seen.insert(m.concept) {
-                add(
-                    &iri,
-                    term(ns::DPV, "hasPurpose"),
-                    nn(&vocab.concept(m.concept).iri).into(),
-                );
-            }
+            concept(
+                &mut |c| sink.add(practice, iri::PURPOSE, node(c)),
+                m.concept,
+            );
         }
         if p.kind == crate::extract::PracticeKind::Sell {
             if let Some(sale) = sale {
-                if seen.insert(sale) {
-                    add(
-                        &iri,
-                        term(ns::DPV, "hasPurpose"),
-                        nn(&vocab.concept(sale).iri).into(),
-                    );
-                }
+                concept(&mut |c| sink.add(practice, iri::PURPOSE, node(c)), sale);
             }
         }
         for m in &p.recipients {
-            if seen.insert(m.concept) {
-                add(
-                    &iri,
-                    term(ns::DPV, "hasRecipient"),
-                    nn(&vocab.concept(m.concept).iri).into(),
-                );
-            }
+            concept(
+                &mut |c| sink.add(practice, iri::RECIPIENT, node(c)),
+                m.concept,
+            );
         }
         if let Some(c) = &p.condition {
-            add(
-                &iri,
-                pp("condition"),
-                nn(&vocab.concept(c.concept).iri).into(),
+            sink.add(
+                practice,
+                iri::CONDITION,
+                node(&vocab.concept(c.concept).iri),
             );
-            add(
-                &iri,
-                pp("conditionText"),
-                Literal::new_simple_literal(&seg.text[c.start..c.end]).into(),
+            sink.add(
+                practice,
+                iri::CONDITION_TEXT,
+                plain(&seg.text[c.start..c.end]),
             );
         }
         if let Some(age) = p.minimum_age {
-            add(&iri, pp("minimumAge"), Literal::from(i64::from(age)).into());
+            number.clear();
+            number.push_str(&age.to_string());
+            sink.add(
+                practice,
+                iri::MINIMUM_AGE,
+                TermRef::Literal(LiteralRef::new_typed_literal(&number, xsd::INTEGER)),
+            );
         }
         let (start, end) = (cp.at(p.evidence.0), cp.at(p.evidence.1));
-        let ev = nn(&evidence_iri(&ids.policy, start, end));
-        add(&iri, term(ns::PROV, "wasDerivedFrom"), ev.clone().into());
+        let ev = evidence_iri(policy, start, end);
+        sink.add(practice, iri::DERIVED_FROM, node(&ev));
         if evidence_done.insert((start, end)) {
-            let quote = nn(&format!("{}/quote", ev.as_str()));
-            let position = nn(&format!("{}/position", ev.as_str()));
-            add(&ev, rdf::TYPE.into(), pp("Evidence").into());
-            add(
-                &ev,
-                rdf::TYPE.into(),
-                term(ns::OA, "SpecificResource").into(),
-            );
-            add(&ev, term(ns::OA, "hasSource"), policy.clone().into());
-            add(&ev, term(ns::OA, "hasSelector"), quote.clone().into());
-            add(&ev, term(ns::OA, "hasSelector"), position.clone().into());
-            add(
+            let quote = format!("{ev}/quote");
+            let position = format!("{ev}/position");
+            sink.add(&ev, iri::TYPE, node(iri::EVIDENCE_CLASS));
+            sink.add(&ev, iri::TYPE, node(iri::SPECIFIC_RESOURCE));
+            sink.add(&ev, iri::HAS_SOURCE, node(policy));
+            sink.add(&ev, iri::HAS_SELECTOR, node(&quote));
+            sink.add(&ev, iri::HAS_SELECTOR, node(&position));
+            sink.add(&quote, iri::TYPE, node(iri::QUOTE_SELECTOR));
+            sink.add(
                 &quote,
-                rdf::TYPE.into(),
-                term(ns::OA, "TextQuoteSelector").into(),
+                iri::EXACT,
+                plain(&seg.text[p.evidence.0..p.evidence.1]),
             );
-            add(
-                &quote,
-                term(ns::OA, "exact"),
-                Literal::new_simple_literal(&seg.text[p.evidence.0..p.evidence.1]).into(),
-            );
-            add(
+            sink.add(&position, iri::TYPE, node(iri::POSITION_SELECTOR));
+            let (s, e) = (start.to_string(), end.to_string());
+            sink.add(
                 &position,
-                rdf::TYPE.into(),
-                term(ns::OA, "TextPositionSelector").into(),
+                iri::START,
+                TermRef::Literal(LiteralRef::new_typed_literal(&s, xsd::INTEGER)),
             );
-            add(
+            sink.add(
                 &position,
-                term(ns::OA, "start"),
-                Literal::from(start as i64).into(),
-            );
-            add(
-                &position,
-                term(ns::OA, "end"),
-                Literal::from(end as i64).into(),
+                iri::END,
+                TermRef::Literal(LiteralRef::new_typed_literal(&e, xsd::INTEGER)),
             );
         }
     }
-    (ids, out)
 }
 
 #[cfg(test)]
