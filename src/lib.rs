@@ -24,6 +24,7 @@ pub mod extract;
 pub mod graph;
 pub mod pipeline;
 pub mod query;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod vocab;
