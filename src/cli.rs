@@ -1,9 +1,10 @@
 //! The command line's edge: what each command does with the library, progress bars,
 //! human-readable summaries, context-rich errors and exit codes.
 //!
-//! Exit codes: 0 success; 1 the command failed (bad store, bad query, unwritable output);
-//! 2 bad usage (from the argument parser); 3 the command finished but some inputs were
-//! skipped (each reported on standard error with its reason).
+//! Exit codes: 0 success; 1 the command failed, or nothing could be done (bad store, bad
+//! query, unwritable output, no input readable); 2 bad usage (from the argument parser);
+//! 3 the command finished but some inputs were skipped (each reported on standard error
+//! with its reason; with `--strict`, documents with warnings too).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::bench;
@@ -21,6 +22,7 @@ use crate::export::{self, QuadWriter};
 use crate::graph::{self, GraphOptions, Record};
 use crate::pipeline::{self, Options, Progress};
 use crate::query::{self, ResultFormat};
+use crate::run_report::{Problem, RunReport};
 use crate::store::Store;
 use crate::vocab::{Scheme, Vocabulary};
 
@@ -65,6 +67,12 @@ pub struct ExtractSettings {
     pub max_bytes: u64,
     /// Only this shard of the inputs (`--shard K/N`).
     pub shard: Option<corpus::Shard>,
+    /// Per-document time limit for extraction.
+    pub max_seconds: Option<u64>,
+    /// Documents with warnings are skipped and count as failures.
+    pub strict: bool,
+    /// Where to write the run's report as JSON.
+    pub report: Option<PathBuf>,
 }
 
 impl ExtractSettings {
@@ -82,7 +90,9 @@ impl ExtractSettings {
             limits: corpus::Limits {
                 max_bytes: self.max_bytes,
                 shard: self.shard,
+                max_time: self.max_seconds.map(Duration::from_secs),
             },
+            strict: self.strict,
         })
     }
 }
@@ -133,6 +143,13 @@ pub fn build(
     for f in &summary.failed {
         eprintln!("privacy-kg: skipped {f}");
     }
+    let report = RunReport::new(
+        "build",
+        summary.loaded,
+        summary.unchanged,
+        summary.failed.clone(),
+        summary.warnings.clone(),
+    );
     for w in &summary.warnings {
         eprintln!("privacy-kg: warning: {w}");
     }
@@ -170,14 +187,49 @@ pub fn build(
     )?;
     writeln!(out, "  warnings    {}", summary.warnings.len())?;
     drop(out);
+    let outcome = finish_run(report, &settings)?;
     if run_queries {
         run_all_queries(&store, ResultFormat::Table)?;
     }
-    Ok(if summary.failed.is_empty() {
-        Outcome::Ok
+    Ok(outcome)
+}
+
+/// Ends a `build` or `extract` run: the summary of problems by reason on standard error,
+/// the JSON report where asked, and the outcome. A run that read no document at all could
+/// do nothing and fails (exit 1); one that skipped some inputs (or, with `--strict`, had
+/// warnings) finishes with exit 3.
+fn finish_run(mut report: RunReport, settings: &ExtractSettings) -> Result<Outcome> {
+    let result = if report.documents + report.unchanged == 0 {
+        Err(if report.skipped.is_empty() {
+            anyhow!("no documents found in the inputs given (folders are searched for .txt, .md, .html, .htm, .jsonl files and files without extension)")
+        } else {
+            anyhow!(
+                "nothing could be done: none of the {} inputs could be read (the reasons are above)",
+                report.skipped.len()
+            )
+        })
+    } else if report.failures() > 0 || (settings.strict && !report.warnings.is_empty()) {
+        Ok(Outcome::SomeInputsFailed)
     } else {
-        Outcome::SomeInputsFailed
-    })
+        Ok(Outcome::Ok)
+    };
+    report.exit_code = match &result {
+        Ok(Outcome::Ok) => 0,
+        Ok(Outcome::SomeInputsFailed) => 3,
+        Err(_) => 1,
+    };
+    eprint!("{}", report.summary());
+    if let Some(path) = &settings.report {
+        let mut f = BufWriter::new(
+            File::create(path)
+                .with_context(|| format!("cannot create the report {}", path.display()))?,
+        );
+        report
+            .write_json(&mut f)
+            .and_then(|_| f.flush())
+            .with_context(|| format!("writing the report {}", path.display()))?;
+    }
+    result
 }
 
 /// Output formats of `extract`.
@@ -266,7 +318,9 @@ pub fn extract(
     let vocab = settings.vocabulary()?;
     let options = settings.options()?;
     let (files, errors) = corpus::discover(paths);
-    let mut failed = errors.len();
+    let mut skipped: Vec<Problem> = errors.iter().map(Problem::skipped).collect();
+    let mut warnings: Vec<Problem> = Vec::new();
+    let mut documents = 0;
     for e in &errors {
         eprintln!("privacy-kg: skipped {e}");
     }
@@ -332,14 +386,33 @@ pub fn extract(
     pipeline::map_in_order(files, &vocab, &options, serialise, |result| {
         bar.inc(1);
         match result {
+            Err(e) if !e.is_failure() => {
+                bar.suspend(|| eprintln!("privacy-kg: warning: {e}"));
+                warnings.push(Problem::skipped(&e));
+            }
             Err(e) => {
-                failed += 1;
                 bar.suspend(|| eprintln!("privacy-kg: skipped {e}"));
+                skipped.push(Problem::skipped(&e));
             }
             Ok(s) => {
-                for w in &s.warnings {
-                    bar.suspend(|| eprintln!("privacy-kg: warning: {}: {w}", s.source));
+                let problems: Vec<Problem> = s
+                    .warnings
+                    .iter()
+                    .map(|w| Problem::warning(&s.source, w))
+                    .collect();
+                if settings.strict && !problems.is_empty() {
+                    for w in problems {
+                        let w = w.refused_by_strict();
+                        bar.suspend(|| eprintln!("privacy-kg: skipped {w}"));
+                        skipped.push(w);
+                    }
+                    return Ok(());
                 }
+                for w in problems {
+                    bar.suspend(|| eprintln!("privacy-kg: warning: {w}"));
+                    warnings.push(w);
+                }
+                documents += 1;
                 match &mut target {
                     Target::Quads(w) => {
                         for q in &s.quads {
@@ -358,11 +431,10 @@ pub fn extract(
         w.finish().context("writing the extraction")?;
     }
     out.finish().context("writing the extraction")?;
-    Ok(if failed == 0 {
-        Outcome::Ok
-    } else {
-        Outcome::SomeInputsFailed
-    })
+    finish_run(
+        RunReport::new("extract", documents, 0, skipped, warnings),
+        &settings,
+    )
 }
 
 /// `privacy-kg load`
@@ -422,6 +494,7 @@ pub fn query(
     target: QueryTarget,
     params: &[String],
     format: ResultFormat,
+    timeout: Option<Duration>,
 ) -> Result<Outcome> {
     let saved = match target {
         QueryTarget::Missing => {
@@ -432,15 +505,47 @@ pub fn query(
             run_all_queries(&store, format)?;
             return Ok(Outcome::Ok);
         }
-        QueryTarget::Sparql(text) => query::SavedQuery::parse("command-line", &text),
+        QueryTarget::Sparql(text) => {
+            query::SavedQuery::parse("command-line", &text).with_origin("--sparql")
+        }
         QueryTarget::Named(name) => query::resolve(&query::catalogue(), &name)?,
     };
     let params = query::parse_params(params)?;
     let store = open_existing(store_path)?;
+    if let Some(t) = timeout {
+        hard_stop_after(t + QUERY_GRACE, &saved.name);
+    }
     let mut out = BufWriter::new(std::io::stdout().lock());
-    query::run(&store, &saved, &params, format, &mut out)?;
+    query::run_with(
+        &store,
+        &saved,
+        &params,
+        format,
+        &mut out,
+        query::RunOptions { timeout },
+    )?;
     out.flush()?;
     Ok(Outcome::Ok)
+}
+
+/// How long a query may go on after its `--timeout` before the process stops it.
+const QUERY_GRACE: Duration = Duration::from_secs(2);
+
+/// Oxigraph checks its cancellation token when it reads the store, not inside an in-memory
+/// join or sort, so a cancelled query can go on for long. Past `--timeout` and a grace
+/// period, the process ends with the time-out message: the store is only read, and a
+/// RocksDB store is safe to leave without closing it.
+fn hard_stop_after(limit: Duration, name: &str) {
+    let message = query::QueryError::Timeout {
+        name: name.to_string(),
+        seconds: (limit - QUERY_GRACE).as_secs_f64(),
+    }
+    .to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        eprintln!("privacy-kg: error: {message}");
+        std::process::exit(1);
+    });
 }
 
 fn run_all_queries(store: &Store, format: ResultFormat) -> Result<()> {
@@ -722,8 +827,15 @@ pub fn build_history(
     let where_ = store_path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "memory".into());
-    writeln!(out, "privacy-kg build --git-history: {} -> {where_}", repo.display())?;
-    let short = |c: &Option<String>| c.as_deref().map_or("-".to_string(), |c| c[..12].to_string());
+    writeln!(
+        out,
+        "privacy-kg build --git-history: {} -> {where_}",
+        repo.display()
+    )?;
+    let short = |c: &Option<String>| {
+        c.as_deref()
+            .map_or("-".to_string(), |c| c[..12].to_string())
+    };
     writeln!(
         out,
         "  commits     {} read (after {}, up to {})",

@@ -13,8 +13,7 @@
 //! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
 //! [`pipeline`] wires the per-document stages together for the command line, [`history`]
 //! loads policy histories from git and compares versions, [`report`] draws the store as an
-//! HTML page, [`eval`]
-//! measures the extractor against public gold standards, and [`bench`] measures speed and
+//! HTML page, [`run_report`] tells what a run skipped and warned about, [`eval`] measures the extractor against public gold standards, and [`bench`] measures speed and
 //! memory at scale.
 
 pub mod bench;
@@ -28,6 +27,7 @@ pub mod history;
 pub mod pipeline;
 pub mod query;
 pub mod report;
+pub mod run_report;
 pub mod store;
 pub mod text;
 pub mod vocab;

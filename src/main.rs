@@ -28,13 +28,23 @@ struct ExtractArgs {
     /// Folder of ontology .ttl files replacing the built-in ones
     #[arg(long)]
     ontology: Option<PathBuf>,
-    /// Skip documents larger than this many bytes
-    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    /// Skip documents (files, JSONL lines) larger than this many bytes
+    #[arg(long, default_value_t = privacy_kg::corpus::DEFAULT_MAX_BYTES)]
     max_bytes: u64,
     /// Take only shard K of N (e.g. 2/8): a deterministic 1/N of the documents, chosen by
     /// a hash of each document's id, so N machines can each extract one part
     #[arg(long, value_name = "K/N", value_parser = privacy_kg::corpus::Shard::parse)]
     shard: Option<privacy_kg::corpus::Shard>,
+    /// Stop extracting a document after this many seconds, keeping what was found (0: no
+    /// limit)
+    #[arg(long, default_value_t = privacy_kg::corpus::DEFAULT_MAX_SECONDS)]
+    max_seconds: u64,
+    /// Skip documents that have warnings, as failures (exit code 3)
+    #[arg(long)]
+    strict: bool,
+    /// Write every skipped input and warning, and counts by reason, to FILE as JSON
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -49,7 +59,10 @@ enum Command {
     /// Extract policies and load them into the store (files, folders, globs, .jsonl), or
     /// every version of the policies in a git repository (--git-history)
     Build {
-        #[arg(required_unless_present = "git_history", conflicts_with = "git_history")]
+        #[arg(
+            required_unless_present = "git_history",
+            conflicts_with = "git_history"
+        )]
         paths: Vec<String>,
         /// Read every version of every policy file of this git repository (one file per
         /// site, one commit per crawl); a second run reads only newer commits
@@ -118,6 +131,9 @@ enum Command {
         params: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Stop the query after this many seconds
+        #[arg(long, value_name = "SECS", value_parser = seconds)]
+        timeout: Option<std::time::Duration>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -315,6 +331,9 @@ fn main() -> ExitCode {
         ontology: e.ontology,
         max_bytes: e.max_bytes,
         shard: e.shard,
+        max_seconds: (e.max_seconds > 0).then_some(e.max_seconds),
+        strict: e.strict,
+        report: e.report,
     };
     let result = match args.command {
         Command::Build {
@@ -376,6 +395,7 @@ fn main() -> ExitCode {
             all,
             params,
             format,
+            timeout,
             store,
         } => {
             let format = match format {
@@ -391,7 +411,7 @@ fn main() -> ExitCode {
                 (_, _, Some(name)) => cli::QueryTarget::Named(name),
                 _ => cli::QueryTarget::Missing,
             };
-            cli::query(&store.store, target, &params, format)
+            cli::query(&store.store, target, &params, format, timeout)
         }
         Command::Diff {
             org,
@@ -399,13 +419,7 @@ fn main() -> ExitCode {
             to,
             format,
             store,
-        } => cli::diff(
-            &store.store,
-            &org,
-            from.as_deref(),
-            to.as_deref(),
-            format,
-        ),
+        } => cli::diff(&store.store, &org, from.as_deref(), to.as_deref(), format),
         Command::Report {
             html,
             title,
@@ -486,6 +500,15 @@ fn main() -> ExitCode {
         Command::BenchPhase { phase } => cli::bench_phase(bench_phase(phase)),
     };
     cli::exit(result)
+}
+
+/// A duration given in (possibly fractional) seconds.
+fn seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .and_then(|f| std::time::Duration::try_from_secs_f64(f).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{s:?} is not a positive number of seconds"))
 }
 
 fn bench_phase(phase: BenchPhase) -> privacy_kg::bench::Phase {

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::corpus::{self, CorpusError, Document, Limits};
 use crate::extract::{self, Extraction, PracticeKind};
 use crate::graph::{self, GraphOptions, PolicyIds};
+use crate::run_report::Problem;
 use crate::store::{Store, StoreError};
 use crate::text::{self, Segmented};
 use crate::vocab::Vocabulary;
@@ -25,9 +26,9 @@ pub struct Processed {
     pub extraction: Extraction,
 }
 
-/// Segments and extracts one document.
+/// Segments and extracts one document, within the default time limit.
 pub fn process(doc: Document, vocab: &Vocabulary, scratch: &mut extract::Scratch) -> Processed {
-    process_timed(doc, vocab, scratch, None)
+    process_timed(doc, vocab, scratch, None, Limits::default().max_time)
 }
 
 /// [`process`], adding the time spent segmenting and extracting to `clock`.
@@ -36,11 +37,17 @@ fn process_timed(
     vocab: &Vocabulary,
     scratch: &mut extract::Scratch,
     clock: Option<&StageClock>,
+    max_time: Option<Duration>,
 ) -> Processed {
     let started = Instant::now();
-    let seg = text::segment(doc.format, &doc.text);
+    let mut seg = text::segment(doc.format, &doc.text);
     let segmented = Instant::now();
-    let extraction = extract::extract(&seg, vocab, scratch);
+    let mut extraction = extract_within(&mut seg, vocab, scratch, max_time);
+    if seg.sentences.is_empty() {
+        extraction
+            .warnings
+            .push("no text left after removing markup; nothing extracted".to_string());
+    }
     if let Some(clock) = clock {
         StageClock::add(&clock.text, segmented - started);
         StageClock::add(&clock.extract, segmented.elapsed());
@@ -50,6 +57,81 @@ fn process_timed(
         seg,
         extraction,
     }
+}
+
+/// Sentences extracted between two looks at the clock: far more than any real policy has
+/// (a long one has a thousand), so only a document of megabytes is extracted in slices.
+/// Context does not cross a slice boundary: a list item whose lead-in is in the slice
+/// before, or "this information" in a slice's first sentence, is read without it.
+const SLICE_SENTENCES: usize = 20_000;
+
+/// Extracts a document, in slices of whole blocks when it is long enough for the time limit
+/// to matter, stopping with a warning once `max_time` has passed; practices found until then
+/// are kept.
+fn extract_within(
+    seg: &mut Segmented,
+    vocab: &Vocabulary,
+    scratch: &mut extract::Scratch,
+    max_time: Option<Duration>,
+) -> Extraction {
+    let total = seg.sentences.len();
+    let Some(limit) = max_time.filter(|_| total > SLICE_SENTENCES) else {
+        return extract::extract(seg, vocab, scratch);
+    };
+    let started = Instant::now();
+    let mut out = Extraction::default();
+    // The slices share the document's text (offsets stay valid); blocks and sentences are
+    // renumbered from the slice's first block.
+    let mut part = Segmented {
+        text: std::mem::take(&mut seg.text),
+        ..Segmented::default()
+    };
+    let mut first = 0;
+    while first < total {
+        if started.elapsed() > limit {
+            out.warnings.push(format!(
+                "stopped at the time limit per document ({} s) after {first} of {total} sentences, at byte {} of the text; the rest was not extracted (raise the limit with --max-seconds)",
+                limit.as_secs_f64(),
+                seg.sentences[first].start
+            ));
+            break;
+        }
+        let mut last = (first + SLICE_SENTENCES).min(total);
+        while last < total && seg.sentences[last].block == seg.sentences[last - 1].block {
+            last += 1;
+        }
+        let b0 = seg.sentences[first].block;
+        let b1 = seg.sentences[last - 1].block + 1;
+        part.blocks = seg.blocks[b0..b1]
+            .iter()
+            .map(|b| text::Block {
+                lead_in: b.lead_in.and_then(|l| l.checked_sub(b0)),
+                section: b.section.and_then(|h| h.checked_sub(b0)),
+                ..b.clone()
+            })
+            .collect();
+        part.sentences = seg.sentences[first..last]
+            .iter()
+            .map(|s| text::Sentence {
+                block: s.block - b0,
+                ..*s
+            })
+            .collect();
+        let found = extract::extract(&part, vocab, scratch);
+        out.practices
+            .extend(found.practices.into_iter().map(|mut p| {
+                p.sentence += first;
+                p
+            }));
+        for w in found.warnings {
+            if !out.warnings.contains(&w) {
+                out.warnings.push(w);
+            }
+        }
+        first = last;
+    }
+    seg.text = std::mem::take(&mut part.text);
+    out
 }
 
 /// Where a build's time went, stage by stage. The per-document stages (`read`, `text`,
@@ -125,6 +207,8 @@ pub struct Options {
     /// Worker threads; all cores when `None`.
     pub jobs: Option<usize>,
     pub limits: Limits,
+    /// Documents with warnings are skipped, as failures (`--strict`).
+    pub strict: bool,
 }
 
 /// What happened to the documents, reported as they finish.
@@ -144,10 +228,12 @@ pub struct BuildSummary {
     pub unchanged: usize,
     /// Documents replaced because their bytes changed.
     pub replaced: usize,
-    /// Inputs that could not be read, each message naming the input and the reason.
-    pub failed: Vec<String>,
-    /// Problems with documents that were still loaded.
-    pub warnings: Vec<String>,
+    /// Inputs that could not be read (or, with `strict`, were read with warnings), each
+    /// naming the input and the reason.
+    pub failed: Vec<Problem>,
+    /// Problems with documents that were still loaded, and notes that lose nothing (a
+    /// blank JSONL line).
+    pub warnings: Vec<Problem>,
     /// Practices loaded, by kind: (affirmed, negated).
     pub practices: BTreeMap<&'static str, (usize, usize)>,
     pub quads_loaded: usize,
@@ -171,7 +257,7 @@ enum Outcome {
         id: String,
         policy: PolicyIds,
         kinds: Vec<(PracticeKind, bool)>,
-        warnings: Vec<String>,
+        warnings: Vec<Problem>,
         quads: Vec<Quad>,
     },
     Failed(CorpusError),
@@ -193,7 +279,7 @@ pub fn build(
     let mut summary = BuildSummary::default();
     let clock = StageClock::default();
     let (files, errors) = corpus::discover(inputs);
-    summary.failed.extend(errors.iter().map(|e| e.to_string()));
+    summary.failed.extend(errors.iter().map(Problem::skipped));
     progress(Progress::Found(files.len()));
 
     // Which documents are already there, and which of them changed.
@@ -245,23 +331,24 @@ pub fn build(
                     let outcome = match doc {
                         Err(e) => Outcome::Failed(e),
                         Ok(doc) => {
-                            let p = process_timed(doc, vocab, scratch, Some(clock));
+                            let p = process_timed(
+                                doc,
+                                vocab,
+                                scratch,
+                                Some(clock),
+                                options.limits.max_time,
+                            );
                             let graphing = Instant::now();
                             let (policy, quads) =
                                 graph::quads(&p.doc, &p.seg, &p.extraction, vocab, &options.graph);
                             StageClock::add(&clock.graph, graphing.elapsed());
-                            let mut warnings: Vec<String> = p
+                            let warnings: Vec<Problem> = p
                                 .doc
                                 .warnings
                                 .iter()
-                                .map(|w| format!("{}: {w}", p.doc.source))
+                                .chain(&p.extraction.warnings)
+                                .map(|w| Problem::warning(&p.doc.source, w))
                                 .collect();
-                            warnings.extend(
-                                p.extraction
-                                    .warnings
-                                    .iter()
-                                    .map(|w| format!("{}: {w}", p.doc.source)),
-                            );
                             Outcome::Loaded {
                                 id: p.doc.id,
                                 policy,
@@ -292,7 +379,18 @@ pub fn build(
         let quads = outcomes.flat_map(|outcome| match outcome {
             Outcome::Failed(e) => {
                 progress(Progress::Done(e.path()));
-                summary.failed.push(e.to_string());
+                if e.is_failure() {
+                    summary.failed.push(Problem::skipped(&e));
+                } else {
+                    summary.warnings.push(Problem::skipped(&e));
+                }
+                Vec::new()
+            }
+            Outcome::Loaded { id, warnings, .. } if options.strict && !warnings.is_empty() => {
+                progress(Progress::Done(&id));
+                summary
+                    .failed
+                    .extend(warnings.into_iter().map(Problem::refused_by_strict));
                 Vec::new()
             }
             Outcome::Loaded {
@@ -304,10 +402,10 @@ pub fn build(
             } => {
                 progress(Progress::Done(&id));
                 if let Some(first) = seen_graphs.get(&policy.policy) {
-                    summary.warnings.push(format!(
-                        "{id}: same policy version as {first} ({}); their statements are merged in one graph",
+                    summary.warnings.push(Problem::warning(&id, &format!(
+                        "same policy version as {first} ({}); their statements are merged in one graph",
                         policy.policy
-                    ));
+                    )));
                 } else {
                     seen_graphs.insert(policy.policy.clone(), id.clone());
                 }
@@ -382,8 +480,19 @@ pub fn map_in_order<T: Send>(
                     .par_bridge()
                     .try_for_each_init(extract::Scratch::default, |scratch, (i, d)| {
                         // A closed channel means the sink failed: the rest is not needed.
-                        tx.send((i, d.map(|d| map(process(d, vocab, scratch)))))
-                            .map_err(|_| ())
+                        tx.send((
+                            i,
+                            d.map(|d| {
+                                map(process_timed(
+                                    d,
+                                    vocab,
+                                    scratch,
+                                    None,
+                                    options.limits.max_time,
+                                ))
+                            }),
+                        ))
+                        .map_err(|_| ())
                     })
             })
             .ok();

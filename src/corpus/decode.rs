@@ -11,31 +11,58 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let mut warnings = Vec::new();
     if let Some(kind) = binary_signature(bytes) {
-        return Err(format!("{kind} data"));
+        return Err(format!(
+            "{kind} data; only text, Markdown and HTML are read"
+        ));
     }
     let text = if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
-            warnings.push(format!("invalid {} sequences replaced", encoding.name()));
+            warnings.push(format!(
+                "invalid {} sequences replaced with U+FFFD",
+                encoding.name()
+            ));
         }
         text.into_owned()
     } else if let Some(encoding) = utf16_without_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
         warnings.push(format!(
-            "decoded as {} (no byte-order mark)",
-            encoding.name()
+            "decoded as {} (no byte-order mark){}",
+            encoding.name(),
+            if had_errors {
+                "; invalid sequences replaced with U+FFFD"
+            } else {
+                ""
+            }
         ));
         text.into_owned()
     } else {
         if looks_binary(bytes) {
-            return Err("binary data (control bytes)".to_string());
+            return Err(
+                "binary data (control bytes); only text, Markdown and HTML are read".to_string(),
+            );
         }
         match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
-            Err(_) => {
-                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-                warnings.push("not valid UTF-8; decoded as Windows-1252".to_string());
-                text.into_owned()
+            Err(e) => {
+                let (valid, invalid) = utf8_census(bytes);
+                if valid > invalid {
+                    // Mostly UTF-8 with a few bad bytes (a truncated download, a bad
+                    // concatenation): reading the whole as Windows-1252 would turn every
+                    // good character into mojibake, so only the bad bytes are replaced.
+                    warnings.push(format!(
+                        "invalid UTF-8 at byte offset {} ({invalid} bad sequences replaced with U+FFFD)",
+                        e.valid_up_to()
+                    ));
+                    String::from_utf8_lossy(bytes).into_owned()
+                } else {
+                    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                    warnings.push(format!(
+                        "not UTF-8 (first bad byte at offset {}); decoded as Windows-1252",
+                        e.valid_up_to()
+                    ));
+                    text.into_owned()
+                }
             }
         }
     };
@@ -68,6 +95,17 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
         .iter()
         .find(|(sig, _)| bytes.starts_with(sig))
         .map(|(_, name)| *name)
+}
+
+/// How many well-formed non-ASCII UTF-8 characters and how many invalid sequences the
+/// bytes hold.
+fn utf8_census(bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0, 0);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    (valid, invalid)
 }
 
 /// UTF-16 without a BOM shows as every other byte NUL in ASCII-heavy text.
@@ -171,6 +209,10 @@ mod tests {
             .flat_map(|u| u.to_le_bytes())
             .collect();
         assert_eq!(decode(&utf16).unwrap().text, "We collect data.");
+        let mostly_utf8 = "naïve café — résumé !".as_bytes();
+        let d = decode(&[&mostly_utf8[..], b"\xff end"].concat()).unwrap();
+        assert!(d.text.starts_with("naïve café — résumé"), "{}", d.text);
+        assert!(d.warnings[0].contains("invalid UTF-8 at byte offset"));
         let latin1 = b"caf\xe9 policy";
         let d = decode(latin1).unwrap();
         assert_eq!(d.text, "café policy");

@@ -7,7 +7,7 @@ pub mod git;
 mod metadata;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -54,11 +54,13 @@ pub enum CorpusError {
     NotFound { path: String },
     #[error("{path}: invalid glob pattern: {message}")]
     Pattern { path: String, message: String },
+    #[error("{path}: not a regular file ({kind}); give the files inside it or a copy")]
+    NotRegular { path: String, kind: &'static str },
     #[error("{path}: not a text document ({reason})")]
     NotText { path: String, reason: String },
-    #[error("{path}: empty document")]
+    #[error("{path}: empty document (no text)")]
     Empty { path: String },
-    #[error("{path}: larger than the {limit}-byte limit per document ({size} bytes)")]
+    #[error("{path}: larger than the {limit}-byte limit per document ({size} bytes); raise it with --max-bytes")]
     TooLarge { path: String, size: u64, limit: u64 },
     #[error("{path}:{line}: bad JSONL record: {message}")]
     BadRecord {
@@ -66,6 +68,10 @@ pub enum CorpusError {
         line: usize,
         message: String,
     },
+    /// Not a failure: nothing was lost, but the line is reported so a truncated or
+    /// concatenated corpus is noticed.
+    #[error("{path}:{line}: blank line in a JSONL file, skipped")]
+    BlankLine { path: String, line: usize },
 }
 
 impl CorpusError {
@@ -75,27 +81,95 @@ impl CorpusError {
             CorpusError::Io { path, .. }
             | CorpusError::NotFound { path }
             | CorpusError::Pattern { path, .. }
+            | CorpusError::NotRegular { path, .. }
             | CorpusError::NotText { path, .. }
             | CorpusError::Empty { path }
             | CorpusError::TooLarge { path, .. }
-            | CorpusError::BadRecord { path, .. } => path,
+            | CorpusError::BadRecord { path, .. }
+            | CorpusError::BlankLine { path, .. } => path,
         }
+    }
+
+    /// The input as messages name it: the path, with `:LINE` for a JSONL record.
+    pub fn input(&self) -> String {
+        match self {
+            CorpusError::BadRecord { path, line, .. } | CorpusError::BlankLine { path, line } => {
+                format!("{path}:{line}")
+            }
+            other => other.path().to_string(),
+        }
+    }
+
+    /// A short, stable name for why the input was skipped, for summaries and reports.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            CorpusError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::PermissionDenied => "permission-denied",
+                std::io::ErrorKind::NotFound => "not-found",
+                _ if source.to_string().contains("File system loop") => "symlink-loop",
+                _ => "unreadable",
+            },
+            CorpusError::NotFound { .. } => "not-found",
+            CorpusError::Pattern { .. } => "bad-glob",
+            CorpusError::NotRegular { .. } => "not-a-regular-file",
+            CorpusError::NotText { .. } => "not-text",
+            CorpusError::Empty { .. } => "empty",
+            CorpusError::TooLarge { .. } => "too-large",
+            CorpusError::BadRecord { .. } => "bad-jsonl-record",
+            CorpusError::BlankLine { .. } => "blank-jsonl-line",
+        }
+    }
+
+    /// Whether a document was lost. A blank JSONL line is reported but loses nothing.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, CorpusError::BlankLine { .. })
     }
 }
 
-/// Limits applied to every document, and which documents are taken.
+/// A path as messages and document ids show it: lossless and on one line. Control
+/// characters (a newline in a file name) and backslashes are escaped as in Rust strings, bytes
+/// that are not UTF-8 are shown as `\xNN`, so two different names never show the same.
+pub fn display_path(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() || c == '\\' {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// Limits applied to every document, so that no input can exhaust memory or hold a run.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Documents larger than this many bytes are skipped with a warning.
+    /// Documents (files, JSONL lines) larger than this many bytes are skipped, and never
+    /// read whole into memory.
     pub max_bytes: u64,
+    /// Extraction of one document stops after this long with a warning; what was extracted
+    /// until then is kept. `None`: no limit.
+    pub max_time: Option<std::time::Duration>,
     /// Only the documents of this shard are read; all when `None`.
     pub shard: Option<Shard>,
 }
 
+/// Default of [`Limits::max_bytes`]: 64 MiB, some hundred times the longest real policy.
+pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Default of [`Limits::max_time`], in seconds: a policy takes milliseconds.
+pub const DEFAULT_MAX_SECONDS: u64 = 60;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bytes: 64 * 1024 * 1024,
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_time: Some(std::time::Duration::from_secs(DEFAULT_MAX_SECONDS)),
             shard: None,
         }
     }
@@ -169,12 +243,24 @@ pub fn discover(paths: &[String]) -> (Vec<PathBuf>, Vec<CorpusError>) {
                             files.push(entry.into_path());
                         }
                     }
+                    // A FIFO, socket or device with a document's name: reading it could
+                    // block forever, so it is reported instead.
+                    Ok(entry)
+                        if !entry.file_type().is_dir()
+                            && entry.path().extension().is_some()
+                            && has_known_extension(entry.path()) =>
+                    {
+                        errors.push(CorpusError::NotRegular {
+                            path: display_path(entry.path()),
+                            kind: file_kind(&entry.file_type()),
+                        })
+                    }
                     Ok(_) => {}
                     Err(err) => errors.push(CorpusError::Io {
                         path: err
                             .path()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| given.clone()),
+                            .map(display_path)
+                            .unwrap_or_else(|| display_path(path)),
                         source: err.into(),
                     }),
                 }
@@ -184,7 +270,7 @@ pub fn discover(paths: &[String]) -> (Vec<PathBuf>, Vec<CorpusError>) {
         } else {
             match glob::glob(given) {
                 Err(err) => errors.push(CorpusError::Pattern {
-                    path: given.clone(),
+                    path: display_path(path),
                     message: err.to_string(),
                 }),
                 Ok(matches) => {
@@ -194,14 +280,14 @@ pub fn discover(paths: &[String]) -> (Vec<PathBuf>, Vec<CorpusError>) {
                             Ok(p) if p.is_file() => files.push(p),
                             Ok(_) => {}
                             Err(err) => errors.push(CorpusError::Io {
-                                path: err.path().display().to_string(),
+                                path: display_path(err.path()),
                                 source: err.into(),
                             }),
                         }
                     }
                     if files.len() == before {
                         errors.push(CorpusError::NotFound {
-                            path: given.clone(),
+                            path: display_path(path),
                         });
                     }
                 }
@@ -254,7 +340,7 @@ pub fn documents_except(
                 let mut records = JsonlRecords::open(path, limits);
                 records.known = known.clone();
                 Box::new(records)
-            } else if selected(&limits, &path.display().to_string()) {
+            } else if selected(&limits, &display_path(&path)) {
                 Box::new(read_file_unless_known(&path, limits, &known).into_iter())
             } else {
                 Box::new(std::iter::empty())
@@ -286,7 +372,7 @@ pub fn fingerprints(
                         }),
                 )
             } else {
-                let id = path.display().to_string();
+                let id = display_path(&path);
                 if !selected(&limits, &id) {
                     return Box::new(std::iter::empty());
                 }
@@ -301,7 +387,24 @@ pub fn fingerprints(
     )
 }
 
-/// Reads one plain, Markdown or HTML file into a document.
+/// What kind of file system object a non-regular file is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+/// Reads one plain, Markdown or HTML file into a document. Never reads more than the size
+/// limit (plus one byte, to tell), whatever the file claims its size is.
 pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
     read_file_unless_known(path, limits, &Known::default()).expect("nothing is known")
 }
@@ -320,20 +423,37 @@ fn read_file_inner(
     limits: Limits,
     known: &Known,
 ) -> Result<Option<Document>, CorpusError> {
-    let shown = path.display().to_string();
+    let shown = display_path(path);
     let io_err = |source| CorpusError::Io {
         path: shown.clone(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io_err)?.len();
-    if size > limits.max_bytes {
-        return Err(CorpusError::TooLarge {
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if !meta.is_file() {
+        return Err(CorpusError::NotRegular {
             path: shown,
-            size,
-            limit: limits.max_bytes,
+            kind: file_kind(&meta.file_type()),
         });
     }
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    let too_large = |size| CorpusError::TooLarge {
+        path: shown.clone(),
+        size,
+        limit: limits.max_bytes,
+    };
+    if meta.len() > limits.max_bytes {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    File::open(path)
+        .and_then(|f| {
+            f.take(limits.max_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
+        .map_err(io_err)?;
+    if bytes.len() as u64 > limits.max_bytes {
+        // It grew since, or is a file whose size the system does not know (/proc).
+        return Err(too_large(bytes.len() as u64));
+    }
     if is_known(known, &shown, &bytes) {
         return Ok(None);
     }
@@ -468,21 +588,24 @@ struct JsonlRecord {
     organization: Option<String>,
 }
 
-/// A record's id: a string, or a number written as one.
+/// A record's id: a non-empty string, or a number written as one.
 fn record_id(id: serde_json::Value) -> Result<String, String> {
     match id {
-        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(format!("\"id\" must be a string or number, not {other}")),
+        other => Err(format!(
+            "\"id\" must be a non-empty string or a number, not {other}"
+        )),
     }
 }
 
 /// Streams the records of one JSONL file, line by line, so a corpus of any size is read in
-/// bounded memory. A bad line is an error for that line only.
+/// bounded memory: a line longer than the size limit is skipped without being held. A bad
+/// line is an error for that line only; the lines after it are read as usual.
 struct JsonlRecords {
-    path: PathBuf,
     shown: String,
-    lines: Option<std::io::Lines<BufReader<File>>>,
+    reader: Option<BufReader<File>>,
+    line: Vec<u8>,
     line_no: usize,
     pending_open_error: Option<CorpusError>,
     limits: Limits,
@@ -490,63 +613,131 @@ struct JsonlRecords {
     known: Known,
 }
 
+/// One line read by [`read_line_capped`].
+enum Line {
+    /// The whole line (without its end) is in the buffer.
+    Whole,
+    /// The line had this many bytes; only the first `limit + 1` were kept.
+    TooLong(u64),
+}
+
+/// Reads the next line into `buf` (cleared first), keeping at most `limit + 1` bytes of it
+/// but consuming it all. `None` at the end of the file.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<Option<Line>> {
+    buf.clear();
+    let mut total: u64 = 0;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let (piece, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        let room = (limit.saturating_add(1)).saturating_sub(buf.len() as u64) as usize;
+        buf.extend_from_slice(&piece[..piece.len().min(room)]);
+        total += piece.len() as u64;
+        let consumed = done.unwrap_or(piece.len());
+        reader.consume(consumed);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') && total <= limit {
+        buf.pop();
+        total -= 1;
+    }
+    Ok(Some(if total > limit {
+        Line::TooLong(total)
+    } else {
+        Line::Whole
+    }))
+}
+
 impl JsonlRecords {
     fn open(path: PathBuf, limits: Limits) -> Self {
-        let shown = path.display().to_string();
-        match File::open(&path) {
-            Ok(f) => JsonlRecords {
-                path,
-                shown,
-                lines: Some(BufReader::new(f).lines()),
-                line_no: 0,
-                pending_open_error: None,
-                limits,
-                known: Known::default(),
-            },
-            Err(source) => JsonlRecords {
-                path,
-                shown: shown.clone(),
-                lines: None,
-                line_no: 0,
-                pending_open_error: Some(CorpusError::Io {
-                    path: shown,
+        let shown = display_path(&path);
+        let (reader, pending_open_error) = match File::open(&path) {
+            Ok(f) => (Some(BufReader::with_capacity(1 << 16, f)), None),
+            Err(source) => (
+                None,
+                Some(CorpusError::Io {
+                    path: shown.clone(),
                     source,
                 }),
-                limits,
-                known: Known::default(),
-            },
+            ),
+        };
+        JsonlRecords {
+            shown,
+            reader,
+            line: Vec::new(),
+            line_no: 0,
+            pending_open_error,
+            limits,
+            known: Known::default(),
         }
     }
 
-    /// The document of one line, `None` when it belongs to another shard. A line that
-    /// cannot be read is reported by the shard of its `path:line`, so once in all.
-    fn record(&self, line: &str) -> Option<Result<Document, CorpusError>> {
-        match self.parse(line) {
-            Ok(None) => None,
-            Ok(Some(doc)) => Some(doc),
-            Err(e) => selected(&self.limits, &format!("{}:{}", self.shown, self.line_no))
-                .then_some(Err(e)),
-        }
-    }
-
-    fn parse(&self, line: &str) -> Result<Option<Result<Document, CorpusError>>, CorpusError> {
-        let bad = |message: String| CorpusError::BadRecord {
+    fn bad(&self, message: String) -> CorpusError {
+        CorpusError::BadRecord {
             path: self.shown.clone(),
             line: self.line_no,
             message,
+        }
+    }
+
+    /// The document of one line, `None` when it belongs to another shard or is known. A
+    /// line that cannot be read is reported by the shard of its `path:line`, so once in all.
+    fn record(&self, bytes: &[u8]) -> Option<Result<Document, CorpusError>> {
+        match self.parse(bytes) {
+            Ok(doc) => doc,
+            Err(e) => self.reported_here().then_some(Err(e)),
+        }
+    }
+
+    /// Whether this shard reports a problem with the current line.
+    fn reported_here(&self) -> bool {
+        selected(&self.limits, &format!("{}:{}", self.shown, self.line_no))
+    }
+
+    fn parse(&self, bytes: &[u8]) -> Result<Option<Result<Document, CorpusError>>, CorpusError> {
+        let line = std::str::from_utf8(bytes).map_err(|e| {
+            self.bad(format!(
+                "not valid UTF-8 at byte {} of the line (JSON must be UTF-8; convert the file with iconv)",
+                e.valid_up_to() + 1
+            ))
+        })?;
+        // A byte-order mark may open the file; it is not part of the first record.
+        let line = if self.line_no == 1 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
         };
-        if line.len() as u64 > self.limits.max_bytes {
-            return Err(bad(format!(
-                "larger than the {}-byte limit per document",
-                self.limits.max_bytes
-            )));
-        }
-        let record: JsonlRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        let id = record_id(record.id).map_err(bad)?;
-        if !selected(&self.limits, &id) {
-            return Ok(None);
-        }
-        if is_known(&self.known, &id, record.text.as_bytes()) {
+        let record: JsonlRecord = serde_json::from_str(line).map_err(|e| {
+            let message = e.to_string();
+            // serde_json says "at line 1 column N"; the line is ours, the column is its.
+            let message = match message.rfind(" at line ") {
+                Some(i) => format!("{} (column {})", &message[..i], e.column()),
+                None => message,
+            };
+            self.bad(message)
+        })?;
+        let id = record_id(record.id).map_err(|m| self.bad(m))?;
+        if !selected(&self.limits, &id) || is_known(&self.known, &id, record.text.as_bytes()) {
             return Ok(None);
         }
         let domain = record
@@ -562,7 +753,6 @@ impl JsonlRecords {
             title: None,
         };
         let source = format!("{}:{}", self.shown, self.line_no);
-        let _ = &self.path;
         Ok(Some(from_bytes(
             id,
             source,
@@ -584,23 +774,46 @@ impl Iterator for JsonlRecords {
             }
         }
         loop {
-            let line = self.lines.as_mut()?.next()?;
-            self.line_no += 1;
-            match line {
-                Err(source) => {
-                    self.lines = None;
-                    return Some(Err(CorpusError::Io {
-                        path: format!("{}:{}", self.shown, self.line_no),
-                        source,
-                    }));
-                }
-                Ok(line) if line.trim().is_empty() => continue,
-                Ok(line) => match self.record(&line) {
-                    Some(doc) => return Some(doc),
-                    None => continue,
-                },
+            if let Some(item) = self.next_line()? {
+                return Some(item);
             }
         }
+    }
+}
+
+impl JsonlRecords {
+    /// Reads one line: `None` at the end, `Some(None)` for a line this run passes over.
+    fn next_line(&mut self) -> Option<Option<Result<Document, CorpusError>>> {
+        let reader = self.reader.as_mut()?;
+        let mut line = std::mem::take(&mut self.line);
+        let read = read_line_capped(reader, &mut line, self.limits.max_bytes);
+        self.line_no += 1;
+        let item = match read {
+            Ok(None) => {
+                self.reader = None;
+                None
+            }
+            Err(source) => {
+                self.reader = None;
+                Some(Some(Err(CorpusError::Io {
+                    path: format!("{}:{}", self.shown, self.line_no),
+                    source,
+                })))
+            }
+            Ok(Some(Line::TooLong(size))) => Some(self.reported_here().then(|| Err(self.bad(format!(
+                "{size} bytes, larger than the {}-byte limit per document; raise it with --max-bytes",
+                self.limits.max_bytes
+            ))))),
+            Ok(Some(Line::Whole)) if line.iter().all(|b| b.is_ascii_whitespace()) => {
+                Some(self.reported_here().then(|| Err(CorpusError::BlankLine {
+                    path: self.shown.clone(),
+                    line: self.line_no,
+                })))
+            }
+            Ok(Some(Line::Whole)) => Some(self.record(&line)),
+        };
+        self.line = line;
+        item
     }
 }
 
@@ -622,6 +835,35 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_consumed_but_not_kept() {
+        let input = format!("short\r\n{}\nnext\n\nlast", "x".repeat(100));
+        let mut r = std::io::BufReader::with_capacity(8, input.as_bytes());
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(l) = read_line_capped(&mut r, &mut buf, 10).unwrap() {
+            lines.push(match l {
+                Line::Whole => String::from_utf8(buf.clone()).unwrap(),
+                Line::TooLong(n) => {
+                    assert!(buf.len() <= 11);
+                    format!("too long: {n}")
+                }
+            });
+        }
+        assert_eq!(lines, ["short", "too long: 100", "next", "", "last"]);
+    }
+
+    #[test]
+    fn paths_show_on_one_line_and_distinctly() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = |b: &[u8]| display_path(Path::new(std::ffi::OsStr::from_bytes(b)));
+        assert_eq!(p(b"a b/\"q\".txt"), "a b/\"q\".txt");
+        assert_eq!(p(b"new\nline.txt"), "new\\nline.txt");
+        assert_eq!(p(b"caf\xe9.txt"), "caf\\xe9.txt");
+        assert_ne!(p(b"caf\xe9.txt"), p(b"caf\\xe9.txt"));
+        assert_eq!(p("café.txt".as_bytes()), "café.txt");
+    }
+
+    #[test]
     fn jsonl_keeps_good_lines_and_reports_bad_ones_by_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl");
@@ -631,7 +873,7 @@ mod tests {
         )
         .unwrap();
         let docs: Vec<_> = documents(vec![path], Limits::default()).collect();
-        assert_eq!(docs.len(), 3);
+        assert_eq!(docs.len(), 4);
         let a = docs[0].as_ref().unwrap();
         assert_eq!(a.id, "a");
         assert_eq!(a.text, "We collect your name.");
@@ -639,7 +881,11 @@ mod tests {
             Err(CorpusError::BadRecord { line, .. }) => assert_eq!(*line, 2),
             other => panic!("expected a bad record, got {other:?}"),
         }
-        let b = docs[2].as_ref().unwrap();
+        match &docs[2] {
+            Err(e @ CorpusError::BlankLine { line: 3, .. }) => assert!(!e.is_failure()),
+            other => panic!("expected a blank line, got {other:?}"),
+        }
+        let b = docs[3].as_ref().unwrap();
         assert_eq!(b.id, "7");
         assert_eq!(b.meta.domain.as_deref(), Some("example.com"));
     }

@@ -190,11 +190,29 @@ pub(super) fn cue_is_real(
                 && (last..last + 4).any(|i| {
                     matches!(
                         words.get(i),
-                        "communications" | "communication" | "emails" | "email" | "e-mails"
-                            | "newsletters" | "newsletter" | "messages" | "notice" | "notices"
-                            | "notifications" | "offers" | "updates" | "mail" | "mailings"
-                            | "marketing" | "promotional" | "solicitations" | "calls" | "texts"
-                            | "ads" | "advertisements" | "advertising"
+                        "communications"
+                            | "communication"
+                            | "emails"
+                            | "email"
+                            | "e-mails"
+                            | "newsletters"
+                            | "newsletter"
+                            | "messages"
+                            | "notice"
+                            | "notices"
+                            | "notifications"
+                            | "offers"
+                            | "updates"
+                            | "mail"
+                            | "mailings"
+                            | "marketing"
+                            | "promotional"
+                            | "solicitations"
+                            | "calls"
+                            | "texts"
+                            | "ads"
+                            | "advertisements"
+                            | "advertising"
                     )
                 });
             !reader_is_subject(words, first) && !messages
@@ -211,12 +229,23 @@ pub(super) fn cue_is_real(
             let of_service = |i: usize| {
                 matches!(
                     words.get(i),
-                    "site" | "sites" | "website" | "websites" | "service" | "services" | "app"
-                        | "apps" | "application" | "applications" | "platform" | "products"
+                    "site"
+                        | "sites"
+                        | "website"
+                        | "websites"
+                        | "service"
+                        | "services"
+                        | "app"
+                        | "apps"
+                        | "application"
+                        | "applications"
+                        | "platform"
+                        | "products"
                 )
             };
             let service_object = of_service(last)
-                || (matches!(next, "the" | "our" | "this" | "these" | "any") && of_service(last + 1));
+                || (matches!(next, "the" | "our" | "this" | "these" | "any")
+                    && of_service(last + 1));
             if by_reader || service_object || (prev == "for" && next == "by") {
                 return false;
             }
@@ -320,7 +349,16 @@ pub(super) fn cue_is_real(
             while j > 0
                 && words.is_any(
                     j - 1,
-                    &["may", "will", "also", "only", "generally", "securely", "can", "might"],
+                    &[
+                        "may",
+                        "will",
+                        "also",
+                        "only",
+                        "generally",
+                        "securely",
+                        "can",
+                        "might",
+                    ],
                 )
             {
                 j -= 1;
@@ -382,8 +420,18 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
             || w == "maintenance"
             || matches!(
                 w,
-                "use" | "usage" | "transfer" | "transfers" | "disclosure" | "disclosures" | "sale"
-                    | "storage" | "retention" | "processing" | "collection" | "access"
+                "use"
+                    | "usage"
+                    | "transfer"
+                    | "transfers"
+                    | "disclosure"
+                    | "disclosures"
+                    | "sale"
+                    | "storage"
+                    | "retention"
+                    | "processing"
+                    | "collection"
+                    | "access"
             )
     };
     if !nominal(words.get(first)) {
@@ -401,14 +449,28 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     while b > 0 && (joiner(words.get(b - 1)) || nominal(words.get(b - 1))) {
         b -= 1;
     }
-    while b > 0 && matches!(words.get(b - 1), "the" | "our" | "any" | "such" | "its" | "their") {
+    while b > 0
+        && matches!(
+            words.get(b - 1),
+            "the" | "our" | "any" | "such" | "its" | "their"
+        )
+    {
         b -= 1;
     }
     b > 0
         && matches!(
             words.get(b - 1),
-            "regarding" | "concerning" | "about" | "for" | "of" | "on" | "in" | "with" | "governing"
-                | "governs" | "respecting"
+            "regarding"
+                | "concerning"
+                | "about"
+                | "for"
+                | "of"
+                | "on"
+                | "in"
+                | "with"
+                | "governing"
+                | "governs"
+                | "respecting"
         )
         || (b > 1
             && words.get(b - 1) == "to"
@@ -426,9 +488,8 @@ fn is_readers_wish(words: &Words, cue: usize) -> bool {
         matches!(words.get(i), "if" | "unless" | "should")
             && words.get(i + 1) == "you"
             && !(i + 2..cue).any(|k| matches!(words.get(k), "," | ";"))
-            && (i + 2..cue).any(|k| {
-                matches!(words.get(k), "prefer" | "wish" | "want" | "like" | "object")
-            })
+            && (i + 2..cue)
+                .any(|k| matches!(words.get(k), "prefer" | "wish" | "want" | "like" | "object"))
     })
 }
 
@@ -500,7 +561,10 @@ pub(super) fn mentions_policy_change(words: &Words) -> bool {
 /// instruction to the reader, whose actions are not the service's practices. "Please note
 /// that we collect …" names the service again and is not one.
 pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usize) -> bool {
-    let Some(p) = (clause.start..cue).rev().find(|&i| words.get(i) == "please") else {
+    let Some(p) = (clause.start..cue)
+        .rev()
+        .find(|&i| words.get(i) == "please")
+    else {
         return false;
     };
     !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
@@ -510,7 +574,12 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
 /// share".
 pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
     let mut j = cue;
-    while j > 0 && words.is_any(j - 1, &["can", "may", "might", "will", "also", "to", "choose"]) {
+    while j > 0
+        && words.is_any(
+            j - 1,
+            &["can", "may", "might", "will", "also", "to", "choose"],
+        )
+    {
         j -= 1;
     }
     j > 0 && words.is_any(j - 1, &["you", "users"])

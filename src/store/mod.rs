@@ -80,6 +80,7 @@ impl Store {
                 }
             }
         })?;
+        remove_unfinished_bulk_files(path);
         Ok(Store {
             inner,
             path: Some(path.to_path_buf()),
@@ -277,6 +278,23 @@ impl Store {
                 .next()
                 .is_some()),
             Err(_) => Ok(false),
+        }
+    }
+}
+
+/// Deletes the sorted files a bulk load killed before its commit left in the store folder
+/// (`bulk-*.sst`: Oxigraph writes them there and ingests them only at the commit). They are
+/// not part of the database, so the store is sound with them, but each can hold gigabytes.
+/// Called with the store's lock held, so no other load can be writing them.
+fn remove_unfinished_bulk_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Visible text of HTML: script, style and other invisible elements dropped; block
 //! elements (paragraphs, headings, list items, table cells, line breaks) become blocks.
-//! The tree is walked iteratively so deeply nested markup cannot overflow the stack.
+//! The tree is walked iteratively so deeply nested markup cannot overflow the stack, and
+//! markup that would make the parser quadratic is bounded first ([`html_limit`]).
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
+use super::html_limit;
 use super::{BlockKind, TextBuilder};
 
 const INVISIBLE: &[&str] = &[
@@ -49,7 +51,7 @@ const BLOCK: &[&str] = &[
 ];
 
 pub(super) fn blocks(source: &str) -> (String, Vec<super::RawBlock>) {
-    let document = Html::parse_document(source);
+    let document = Html::parse_document(&html_limit::tame(source));
     let mut builder = TextBuilder::default();
     let mut current = String::new();
     let mut kind = BlockKind::Paragraph;
@@ -146,5 +148,40 @@ mod tests {
         assert_eq!(text, "Cookies\nWe use cookies.\nname\nemail");
         assert_eq!(blocks[0].kind, BlockKind::Heading);
         assert_eq!(blocks[2].kind, BlockKind::ListItem);
+    }
+
+    /// Runs `f` on a thread with a small stack: a parser or walk that recursed per level of
+    /// nesting would overflow it.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn nesting_100_000_deep_does_not_overflow_the_stack() {
+        for (open, close) in [
+            ("<div>", "</div>"),
+            ("<b>", ""),
+            ("<li><ul>", ""),
+            ("<table><tr><td>", ""),
+        ] {
+            let mut html = String::from("<html><body>");
+            for _ in 0..100_000 {
+                html.push_str(open);
+            }
+            html.push_str("We collect your email address.");
+            for _ in 0..100_000 {
+                html.push_str(close);
+            }
+            let (text, _) = on_small_stack(move || blocks(&html));
+            assert!(
+                text.contains("We collect your email address."),
+                "{open}: {text:.100}"
+            );
+        }
     }
 }

@@ -111,4 +111,18 @@ mod tests {
         assert_eq!(blocks[0].kind, BlockKind::Heading);
         assert_eq!(blocks[3].kind, BlockKind::ListItem);
     }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        for open in ["> ", "- ", "* [", "1. "] {
+            let md = format!("{}We collect your email address.\n", open.repeat(20_000));
+            let (text, _) = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || blocks(&md))
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(text.contains("We collect your email address."), "{open}");
+        }
+    }
 }

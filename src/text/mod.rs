@@ -4,6 +4,7 @@
 //! to the Unicode code point offsets that the graph and the JSONL records use.
 
 mod html;
+mod html_limit;
 mod markdown;
 mod plain;
 
