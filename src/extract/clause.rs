@@ -332,6 +332,12 @@ pub(super) fn cue_is_real(
             // "without your consent", "obtain consent from a parent", "with your consent":
             // consent as a condition of another practice, not a choice offered.
             let w = words.get(first);
+            // Look past a possessive: "without your consent".
+            let prev = if matches!(prev, "your" | "their" | "his" | "her") && first >= 2 {
+                words.get(first - 2)
+            } else {
+                prev
+            };
             !(w.starts_with("consent")
                 && matches!(
                     prev,
@@ -421,6 +427,21 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
 /// "If you prefer that we not share", "if you would like us to use": a condition about
 /// the reader's wish, in which the cue states no practice of its own.
 fn is_readers_wish(words: &Words, cue: usize) -> bool {
+    // "ask that we not share", "request that we delete": the reader's request.
+    let asked = (cue.saturating_sub(5)..cue).any(|i| {
+        matches!(words.get(i), "ask" | "request" | "instruct")
+            && matches!(words.get(i + 1), "that" | "us")
+    });
+    // "If, at any time, you do not want us to share": the wish may follow the "if" after
+    // commas; the wish word itself sits next to "you".
+    let wish_near = (cue.saturating_sub(6)..cue).any(|k| {
+        matches!(words.get(k), "want" | "wish" | "prefer")
+            && (k.saturating_sub(4)..k).any(|y| words.get(y) == "you")
+            && !(k + 1..cue).any(|i| matches!(words.get(i), "," | ";"))
+    }) && (cue.saturating_sub(14)..cue).any(|i| matches!(words.get(i), "if" | "unless"));
+    if asked || wish_near {
+        return true;
+    }
     let from = cue.saturating_sub(8);
     (from..cue).any(|i| {
         matches!(words.get(i), "if" | "unless" | "should")
