@@ -136,6 +136,10 @@ fn hard_sentences_yield_their_practices() {
 #[test]
 fn every_case_expects_something() {
     for c in cases() {
-        assert!(!c.expect.is_empty(), "case at line {} has no expectation", c.line);
+        assert!(
+            !c.expect.is_empty(),
+            "case at line {} has no expectation",
+            c.line
+        );
     }
 }

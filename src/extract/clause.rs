@@ -190,14 +190,34 @@ pub(super) fn cue_is_real(
                 && (last..last + 4).any(|i| {
                     matches!(
                         words.get(i),
-                        "communications" | "communication" | "emails" | "email" | "e-mails"
-                            | "newsletters" | "newsletter" | "messages" | "notice" | "notices"
-                            | "notifications" | "offers" | "updates" | "mail" | "mailings"
-                            | "marketing" | "promotional" | "solicitations" | "calls" | "texts"
-                            | "ads" | "advertisements" | "advertising"
+                        "communications"
+                            | "communication"
+                            | "emails"
+                            | "email"
+                            | "e-mails"
+                            | "newsletters"
+                            | "newsletter"
+                            | "messages"
+                            | "notice"
+                            | "notices"
+                            | "notifications"
+                            | "offers"
+                            | "updates"
+                            | "mail"
+                            | "mailings"
+                            | "marketing"
+                            | "promotional"
+                            | "solicitations"
+                            | "calls"
+                            | "texts"
+                            | "ads"
+                            | "advertisements"
+                            | "advertising"
                     )
                 });
-            !reader_is_subject(words, first) && !messages
+            // "you may provide us with": given to us, so collected.
+            let to_us = (first..last + 1).any(|i| words.get(i) == "us");
+            (to_us || !reader_is_subject(words, first)) && !messages
         }
         Use => {
             let w = words.get(first);
@@ -211,12 +231,23 @@ pub(super) fn cue_is_real(
             let of_service = |i: usize| {
                 matches!(
                     words.get(i),
-                    "site" | "sites" | "website" | "websites" | "service" | "services" | "app"
-                        | "apps" | "application" | "applications" | "platform" | "products"
+                    "site"
+                        | "sites"
+                        | "website"
+                        | "websites"
+                        | "service"
+                        | "services"
+                        | "app"
+                        | "apps"
+                        | "application"
+                        | "applications"
+                        | "platform"
+                        | "products"
                 )
             };
             let service_object = of_service(last)
-                || (matches!(next, "the" | "our" | "this" | "these" | "any") && of_service(last + 1));
+                || (matches!(next, "the" | "our" | "this" | "these" | "any")
+                    && of_service(last + 1));
             if by_reader || service_object || (prev == "for" && next == "by") {
                 return false;
             }
@@ -320,13 +351,27 @@ pub(super) fn cue_is_real(
             while j > 0
                 && words.is_any(
                     j - 1,
-                    &["may", "will", "also", "only", "generally", "securely", "can", "might"],
+                    &[
+                        "may",
+                        "will",
+                        "also",
+                        "only",
+                        "generally",
+                        "securely",
+                        "can",
+                        "might",
+                    ],
                 )
             {
                 j -= 1;
             }
             let we_store = j > 0 && words.get(j - 1) == "we" && !passive;
             !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
+        }
+        Share => {
+            // "cookies are sent to your browser", "emails sent to you": a delivery to the
+            // reader, not a disclosure of data.
+            !(words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself"))
         }
         Choice => {
             // "without your consent", "obtain consent from a parent", "with your consent":
@@ -388,8 +433,18 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
             || w == "maintenance"
             || matches!(
                 w,
-                "use" | "usage" | "transfer" | "transfers" | "disclosure" | "disclosures" | "sale"
-                    | "storage" | "retention" | "processing" | "collection" | "access"
+                "use"
+                    | "usage"
+                    | "transfer"
+                    | "transfers"
+                    | "disclosure"
+                    | "disclosures"
+                    | "sale"
+                    | "storage"
+                    | "retention"
+                    | "processing"
+                    | "collection"
+                    | "access"
             )
     };
     if !nominal(words.get(first)) {
@@ -407,14 +462,28 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     while b > 0 && (joiner(words.get(b - 1)) || nominal(words.get(b - 1))) {
         b -= 1;
     }
-    while b > 0 && matches!(words.get(b - 1), "the" | "our" | "any" | "such" | "its" | "their") {
+    while b > 0
+        && matches!(
+            words.get(b - 1),
+            "the" | "our" | "any" | "such" | "its" | "their"
+        )
+    {
         b -= 1;
     }
     b > 0
         && matches!(
             words.get(b - 1),
-            "regarding" | "concerning" | "about" | "for" | "of" | "on" | "in" | "with" | "governing"
-                | "governs" | "respecting"
+            "regarding"
+                | "concerning"
+                | "about"
+                | "for"
+                | "of"
+                | "on"
+                | "in"
+                | "with"
+                | "governing"
+                | "governs"
+                | "respecting"
         )
         || (b > 1
             && words.get(b - 1) == "to"
@@ -438,7 +507,8 @@ fn is_readers_wish(words: &Words, cue: usize) -> bool {
         matches!(words.get(k), "want" | "wish" | "prefer")
             && (k.saturating_sub(4)..k).any(|y| words.get(y) == "you")
             && !(k + 1..cue).any(|i| matches!(words.get(i), "," | ";"))
-    }) && (cue.saturating_sub(14)..cue).any(|i| matches!(words.get(i), "if" | "unless"));
+    }) && (cue.saturating_sub(14)..cue)
+        .any(|i| matches!(words.get(i), "if" | "unless"));
     if asked || wish_near {
         return true;
     }
@@ -447,9 +517,8 @@ fn is_readers_wish(words: &Words, cue: usize) -> bool {
         matches!(words.get(i), "if" | "unless" | "should")
             && words.get(i + 1) == "you"
             && !(i + 2..cue).any(|k| matches!(words.get(k), "," | ";"))
-            && (i + 2..cue).any(|k| {
-                matches!(words.get(k), "prefer" | "wish" | "want" | "like" | "object")
-            })
+            && (i + 2..cue)
+                .any(|k| matches!(words.get(k), "prefer" | "wish" | "want" | "like" | "object"))
     })
 }
 
@@ -521,7 +590,10 @@ pub(super) fn mentions_policy_change(words: &Words) -> bool {
 /// instruction to the reader, whose actions are not the service's practices. "Please note
 /// that we collect …" names the service again and is not one.
 pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usize) -> bool {
-    let Some(p) = (clause.start..cue).rev().find(|&i| words.get(i) == "please") else {
+    let Some(p) = (clause.start..cue)
+        .rev()
+        .find(|&i| words.get(i) == "please")
+    else {
         return false;
     };
     !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
@@ -531,7 +603,12 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
 /// share".
 pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
     let mut j = cue;
-    while j > 0 && words.is_any(j - 1, &["can", "may", "might", "will", "also", "to", "choose"]) {
+    while j > 0
+        && words.is_any(
+            j - 1,
+            &["can", "may", "might", "will", "also", "to", "choose"],
+        )
+    {
         j -= 1;
     }
     j > 0 && words.is_any(j - 1, &["you", "users"])

@@ -290,10 +290,10 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
         .rev()
         .take_while(|p| p.sentence + 3 >= ctx.index)
         .find(|p| p.kind.is_about_data() && p.kind != PracticeKind::Protect && !p.data.is_empty());
-    let (kind, negated, actor) = template.map_or(
-        (PracticeKind::Collect, false, Actor::FirstParty),
-        |p| (p.kind, p.negated, p.actor),
-    );
+    let (kind, negated, actor) = template
+        .map_or((PracticeKind::Collect, false, Actor::FirstParty), |p| {
+            (p.kind, p.negated, p.actor)
+        });
     let mut p = whole_sentence_practice(ctx, kind, None, "inclusion")?;
     p.negated = negated;
     p.actor = actor;
@@ -400,24 +400,123 @@ const GENERIC_QUALIFIERS: &[&str] = &[
 /// Words that end an unlisted item of an enumeration: a relative clause, a preposition or
 /// a verb begins there ("the pages you view", "a description of the page").
 const ITEM_END: &[&str] = &[
-    "that", "which", "who", "whom", "you", "we", "they", "it", "is", "are", "was", "were",
-    "be", "may", "can", "will", "used", "associated", "collected", "from", "to", "for", "on",
-    "in", "with", "when", "about", "by", "at", "through", "via", "including", "such", "as",
-    "etc", "of", "if", "where", "other", "\"", "'s", "also", "not", "but",
+    "that",
+    "which",
+    "who",
+    "whom",
+    "you",
+    "we",
+    "they",
+    "it",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "may",
+    "can",
+    "will",
+    "used",
+    "associated",
+    "collected",
+    "from",
+    "to",
+    "for",
+    "on",
+    "in",
+    "with",
+    "when",
+    "about",
+    "by",
+    "at",
+    "through",
+    "via",
+    "including",
+    "such",
+    "as",
+    "etc",
+    "of",
+    "if",
+    "where",
+    "other",
+    "\"",
+    "'s",
+    "also",
+    "not",
+    "but",
 ];
 /// First words that show an enumeration "item" is a clause or predicate, not data.
 const NOT_ITEM_HEADS: &[&str] = &[
-    "improve", "provide", "deliver", "remember", "make", "help", "does", "do", "is", "are",
-    "send", "contact", "allow", "enable", "ensure", "prevent", "protect", "process", "respond",
-    "offer", "show", "display", "keep", "track", "analyze", "analyse", "understand", "measure",
-    "manage", "operate", "maintain", "create", "communicate", "customize", "personalize",
-    "many", "more", "most", "some", "how", "what", "why", "when", "where", "who", "described",
-    "e.g.", "i.e.", "etc", "so", "then", "also", "only", "not", "please", "click", "visit",
+    "improve",
+    "provide",
+    "deliver",
+    "remember",
+    "make",
+    "help",
+    "does",
+    "do",
+    "is",
+    "are",
+    "send",
+    "contact",
+    "allow",
+    "enable",
+    "ensure",
+    "prevent",
+    "protect",
+    "process",
+    "respond",
+    "offer",
+    "show",
+    "display",
+    "keep",
+    "track",
+    "analyze",
+    "analyse",
+    "understand",
+    "measure",
+    "manage",
+    "operate",
+    "maintain",
+    "create",
+    "communicate",
+    "customize",
+    "personalize",
+    "many",
+    "more",
+    "most",
+    "some",
+    "how",
+    "what",
+    "why",
+    "when",
+    "where",
+    "who",
+    "described",
+    "e.g.",
+    "i.e.",
+    "etc",
+    "so",
+    "then",
+    "also",
+    "only",
+    "not",
+    "please",
+    "click",
+    "visit",
 ];
 /// Separators of enumeration items.
 const ITEM_SEPARATORS: &[&str] = &[",", ";", "and", "or", "(", ")", "/", "&", "and/or", ":"];
 /// Words after which an enumeration starts ("such as date, time and ...").
-const LIST_OPENERS: &[&str] = &["as", "including", "include", "includes", "like", ":", "e.g."];
+const LIST_OPENERS: &[&str] = &[
+    "as",
+    "including",
+    "include",
+    "includes",
+    "like",
+    ":",
+    "e.g.",
+];
 
 /// Before a one-word data mention, these make it a channel or an event, not data: "by
 /// email", "each email", "by phone".
@@ -539,22 +638,19 @@ fn enumeration_items(
         let prev_data = prev.is_some_and(|p| data_seg(&p));
         let next_data = next.is_some_and(|p| data_seg(&p));
         let before = |j: usize| j > 0 && words.is_any(j - 1, &["and", "or"]);
-        let closes = next.is_none_or(|x| {
-            (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")"))
-        });
+        let closes =
+            next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
         let mut start = seg.0;
         let candidate = if prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]) {
             true
-        } else if prev_data
-            && before(seg.0)
-            && closes
-            && k >= 2
-            && data_seg(&segments[k - 2])
-        {
+        } else if prev_data && before(seg.0) && closes && k >= 2 && data_seg(&segments[k - 2]) {
             true
         } else if next_data && !prev_data {
             // "such as date, time": the first item follows a list opener in its segment.
-            match (seg.0..seg.1).rev().find(|&j| words.is_any(j, LIST_OPENERS)) {
+            match (seg.0..seg.1)
+                .rev()
+                .find(|&j| words.is_any(j, LIST_OPENERS))
+            {
                 Some(j) if j + 1 < seg.1 => {
                     start = j + 1;
                     true
@@ -650,8 +746,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         {
             continue;
         }
-        if matches!(kind, PracticeKind::Collect | PracticeKind::Use)
-            && modifies_data(ctx, m.first)
+        if matches!(kind, PracticeKind::Collect | PracticeKind::Use) && modifies_data(ctx, m.first)
         {
             continue;
         }
@@ -690,9 +785,9 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
 fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
     let words = ctx.words;
     let data_ends_at = |end: usize| {
-        ctx.matches.iter().any(|m| {
-            m.last == end && ctx.vocab.concept(m.concept).scheme == Scheme::DataType
-        })
+        ctx.matches
+            .iter()
+            .any(|m| m.last == end && ctx.vocab.concept(m.concept).scheme == Scheme::DataType)
     };
     let mut j = cue;
     // "the information collected", "the data received"
@@ -709,7 +804,12 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
         return data_ends_at(k);
     }
     // "the information (that) we/you (may) collect"
-    while j > 0 && words.is_any(j - 1, &["may", "can", "might", "also", "have", "has", "will"]) {
+    while j > 0
+        && words.is_any(
+            j - 1,
+            &["may", "can", "might", "also", "have", "has", "will"],
+        )
+    {
         j -= 1;
     }
     if j == 0 || !words.is_any(j - 1, &["we", "you"]) {
@@ -727,9 +827,11 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
     // "We use security measures to protect your information": where a sentence states a
     // security measure, its "use" is instrumental, not a use of the data.
-    let protects = clauses
-        .iter()
-        .any(|c| cues_in(ctx, c).iter().any(|q| q.kind == PracticeKind::Protect));
+    let protects = clauses.iter().any(|c| {
+        cues_in(ctx, c)
+            .iter()
+            .any(|q| q.kind == PracticeKind::Protect)
+    });
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
     for clause in &clauses {
