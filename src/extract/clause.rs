@@ -215,7 +215,9 @@ pub(super) fn cue_is_real(
                             | "advertising"
                     )
                 });
-            !reader_is_subject(words, first) && !messages
+            // "you may provide us with": given to us, so collected.
+            let to_us = (first..last + 1).any(|i| words.get(i) == "us");
+            (to_us || !reader_is_subject(words, first)) && !messages
         }
         Use => {
             let w = words.get(first);
@@ -366,10 +368,21 @@ pub(super) fn cue_is_real(
             let we_store = j > 0 && words.get(j - 1) == "we" && !passive;
             !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
         }
+        Share => {
+            // "cookies are sent to your browser", "emails sent to you": a delivery to the
+            // reader, not a disclosure of data.
+            !(words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself"))
+        }
         Choice => {
             // "without your consent", "obtain consent from a parent", "with your consent":
             // consent as a condition of another practice, not a choice offered.
             let w = words.get(first);
+            // Look past a possessive: "without your consent".
+            let prev = if matches!(prev, "your" | "their" | "his" | "her") && first >= 2 {
+                words.get(first - 2)
+            } else {
+                prev
+            };
             !(w.starts_with("consent")
                 && matches!(
                     prev,
@@ -483,6 +496,22 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
 /// "If you prefer that we not share", "if you would like us to use": a condition about
 /// the reader's wish, in which the cue states no practice of its own.
 fn is_readers_wish(words: &Words, cue: usize) -> bool {
+    // "ask that we not share", "request that we delete": the reader's request.
+    let asked = (cue.saturating_sub(5)..cue).any(|i| {
+        matches!(words.get(i), "ask" | "request" | "instruct")
+            && matches!(words.get(i + 1), "that" | "us")
+    });
+    // "If, at any time, you do not want us to share": the wish may follow the "if" after
+    // commas; the wish word itself sits next to "you".
+    let wish_near = (cue.saturating_sub(6)..cue).any(|k| {
+        matches!(words.get(k), "want" | "wish" | "prefer")
+            && (k.saturating_sub(4)..k).any(|y| words.get(y) == "you")
+            && !(k + 1..cue).any(|i| matches!(words.get(i), "," | ";"))
+    }) && (cue.saturating_sub(14)..cue)
+        .any(|i| matches!(words.get(i), "if" | "unless"));
+    if asked || wish_near {
+        return true;
+    }
     let from = cue.saturating_sub(8);
     (from..cue).any(|i| {
         matches!(words.get(i), "if" | "unless" | "should")
