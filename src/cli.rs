@@ -614,8 +614,15 @@ pub fn build_history(
     let where_ = store_path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "memory".into());
-    writeln!(out, "privacy-kg build --git-history: {} -> {where_}", repo.display())?;
-    let short = |c: &Option<String>| c.as_deref().map_or("-".to_string(), |c| c[..12].to_string());
+    writeln!(
+        out,
+        "privacy-kg build --git-history: {} -> {where_}",
+        repo.display()
+    )?;
+    let short = |c: &Option<String>| {
+        c.as_deref()
+            .map_or("-".to_string(), |c| c[..12].to_string())
+    };
     writeln!(
         out,
         "  commits     {} read (after {}, up to {})",

@@ -45,7 +45,10 @@ enum Command {
     /// Extract policies and load them into the store (files, folders, globs, .jsonl), or
     /// every version of the policies in a git repository (--git-history)
     Build {
-        #[arg(required_unless_present = "git_history", conflicts_with = "git_history")]
+        #[arg(
+            required_unless_present = "git_history",
+            conflicts_with = "git_history"
+        )]
         paths: Vec<String>,
         /// Read every version of every policy file of this git repository (one file per
         /// site, one commit per crawl); a second run reads only newer commits
@@ -378,13 +381,7 @@ fn main() -> ExitCode {
             to,
             format,
             store,
-        } => cli::diff(
-            &store.store,
-            &org,
-            from.as_deref(),
-            to.as_deref(),
-            format,
-        ),
+        } => cli::diff(&store.store, &org, from.as_deref(), to.as_deref(), format),
         Command::Report {
             html,
             title,

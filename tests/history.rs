@@ -93,25 +93,40 @@ impl Repo {
 
     fn commit(&self, date: &str) {
         git(&self.path, &["add", "-A"], date);
-        git(&self.path, &["commit", "-q", "-m", &format!("crawl {date}")], date);
+        git(
+            &self.path,
+            &["commit", "-q", "-m", &format!("crawl {date}")],
+            date,
+        );
     }
 }
 
 /// The first five crawls. alpha-shop.com and gamma-games.net carry Wayback headers;
 /// beta-news.org has none and is dated by its commits.
 fn first_crawls(repo: &Repo) {
-    repo.write("README.md", "# A crawl of privacy policies\n\nNot a policy.\n");
+    repo.write(
+        "README.md",
+        "# A crawl of privacy policies\n\nNot a policy.\n",
+    );
     repo.write(BETA, &policy("beta-news.org", None, &[BETA_ADS]));
     repo.commit("2015-01-10");
     repo.write(
         ALPHA,
-        &policy("alpha-shop.com", Some("2016-03-01"), &[ALPHA_EMAIL, ALPHA_NO_SALE]),
+        &policy(
+            "alpha-shop.com",
+            Some("2016-03-01"),
+            &[ALPHA_EMAIL, ALPHA_NO_SALE],
+        ),
     );
     repo.commit("2016-03-02");
     // A re-crawl of an unchanged policy: only the header's date differs.
     repo.write(
         ALPHA,
-        &policy("alpha-shop.com", Some("2017-01-01"), &[ALPHA_EMAIL, ALPHA_NO_SALE]),
+        &policy(
+            "alpha-shop.com",
+            Some("2017-01-01"),
+            &[ALPHA_EMAIL, ALPHA_NO_SALE],
+        ),
     );
     repo.write(
         GAMMA,
@@ -122,7 +137,11 @@ fn first_crawls(repo: &Repo) {
     repo.commit("2017-05-05");
     repo.write(
         GAMMA,
-        &policy("gamma-games.net", Some("2018-06-15"), &[GAMMA_NAME, GAMMA_PHONE]),
+        &policy(
+            "gamma-games.net",
+            Some("2018-06-15"),
+            &[GAMMA_NAME, GAMMA_PHONE],
+        ),
     );
     repo.commit("2018-06-16");
 }
@@ -218,7 +237,9 @@ fn policy_histories_from_git() {
     let summary = stdout(&first);
     assert!(summary.contains("commits     5 read"), "{summary}");
     assert!(
-        summary.contains("6 seen: 5 loaded (2 revising an earlier one, 2 dated by commit), 1 unchanged text"),
+        summary.contains(
+            "6 seen: 5 loaded (2 revising an earlier one, 2 dated by commit), 1 unchanged text"
+        ),
         "{summary}"
     );
 
@@ -228,12 +249,18 @@ fn policy_histories_from_git() {
     let summary = stdout(&second);
     assert!(summary.contains("commits     3 read"), "{summary}");
     assert!(
-        summary.contains("4 seen: 4 loaded (4 revising an earlier one, 1 dated by commit), 0 unchanged text"),
+        summary.contains(
+            "4 seen: 4 loaded (4 revising an earlier one, 1 dated by commit), 0 unchanged text"
+        ),
         "{summary}"
     );
     // A third run has nothing to read.
     let third = build(&repo.path, &store);
-    assert!(stdout(&third).contains("commits     0 read"), "{}", stdout(&third));
+    assert!(
+        stdout(&third).contains("commits     0 read"),
+        "{}",
+        stdout(&third)
+    );
 
     // Every version, and the chain linking each to the one before it.
     let chain = csv(
@@ -270,7 +297,13 @@ fn policy_histories_from_git() {
     // turned into a sale; the reworded nothing.
     let d = diff_json(
         &store,
-        &["alpha-shop.com", "--from", "2017-06-01", "--to", "2020-01-01"],
+        &[
+            "alpha-shop.com",
+            "--from",
+            "2017-06-01",
+            "--to",
+            "2020-01-01",
+        ],
     );
     let d = &d.as_array().unwrap()[0];
     assert_eq!(d["from"]["date"], "2016-03-01");
@@ -279,7 +312,11 @@ fn policy_histories_from_git() {
     let added: Vec<_> = changes.iter().filter(|c| c["change"] == "added").collect();
     assert!(
         added.iter().any(|c| c["new"]["kind"] == "collect"
-            && c["new"]["data"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("location"))
+            && c["new"]["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x.as_str().unwrap().contains("location"))
             && c["new"]["evidence"] == ALPHA_LOCATION),
         "{changes:#?}"
     );
@@ -292,7 +329,10 @@ fn policy_histories_from_git() {
     assert_eq!(flipped[0]["new"]["negated"], false);
     assert_eq!(flipped[0]["old"]["evidence"], ALPHA_NO_SALE);
     assert_eq!(flipped[0]["new"]["evidence"], ALPHA_SALE);
-    assert!(flipped[0]["fields"].as_array().unwrap().contains(&"polarity".into()));
+    assert!(flipped[0]["fields"]
+        .as_array()
+        .unwrap()
+        .contains(&"polarity".into()));
     // The email statement is in both versions: not a change.
     assert!(
         !changes.iter().any(|c| c.to_string().contains(ALPHA_EMAIL)),
@@ -316,7 +356,9 @@ fn policy_histories_from_git() {
     assert!(table.status.success(), "{}", stderr(&table));
     assert!(stdout(&table).contains(GAMMA_NO_SALE), "{}", stdout(&table));
     // An unknown organisation is an error, not an empty diff.
-    let unknown = run(bin().args(["diff", "nobody.example", "--store"]).arg(&store));
+    let unknown = run(bin()
+        .args(["diff", "nobody.example", "--store"])
+        .arg(&store));
     assert_eq!(unknown.status.code(), Some(1));
 
     // Trend: prevalence of sale denials by year.
@@ -397,11 +439,19 @@ fn policy_histories_from_git() {
         .arg(&store));
     assert!(out.status.success(), "{}", stderr(&out));
     let page = std::fs::read_to_string(&html).unwrap();
-    // To look at the page and its rendering: PRIVACY_KG_KEEP_REPORT=DIR cargo test --test history
+    // To look at the page, its rendering and the store: PRIVACY_KG_KEEP_REPORT=DIR cargo test
+    // --release --test history
     let keep = std::env::var_os("PRIVACY_KG_KEEP_REPORT").map(PathBuf::from);
     if let Some(keep) = &keep {
         std::fs::create_dir_all(keep).unwrap();
         std::fs::copy(&html, keep.join("report.html")).unwrap();
+        let kept = Command::new("cp")
+            .arg("-r")
+            .arg(&store)
+            .arg(keep.join("kg.db"))
+            .status()
+            .unwrap();
+        assert!(kept.success());
     }
     assert_eq!(page.matches("<svg").count(), 4, "four charts");
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));

@@ -204,7 +204,10 @@ fn quoted(s: &str) -> String {
 /// Finds the organisation named by `name`: its domain, its name (`rdfs:label`) or its IRI.
 pub fn organisation(store: &Store, name: &str) -> Result<String, DiffError> {
     let by_iri = if name.contains("://") && !name.contains(['<', '>', '"', ' ']) {
-        format!("UNION {{ BIND(<{name}> AS ?org) ?org a <{}Organisation> }}", ns::PP)
+        format!(
+            "UNION {{ BIND(<{name}> AS ?org) ?org a <{}Organisation> }}",
+            ns::PP
+        )
     } else {
         String::new()
     };
@@ -288,14 +291,16 @@ fn statements_with(
     );
     let mut by_practice: BTreeMap<String, Statement> = BTreeMap::new();
     for row in store.select(&q)? {
-        let s = by_practice.entry(cell(&row, 0)).or_insert_with(|| Statement {
-            kind: local_name(&cell(&row, 1)).to_string(),
-            negated: cell(&row, 2) == "true",
-            data: Vec::new(),
-            recipients: Vec::new(),
-            purposes: Vec::new(),
-            evidence: String::new(),
-        });
+        let s = by_practice
+            .entry(cell(&row, 0))
+            .or_insert_with(|| Statement {
+                kind: local_name(&cell(&row, 1)).to_string(),
+                negated: cell(&row, 2) == "true",
+                data: Vec::new(),
+                recipients: Vec::new(),
+                purposes: Vec::new(),
+                evidence: String::new(),
+            });
         let value = cell(&row, 4);
         let label = || {
             labels
@@ -325,8 +330,7 @@ fn statements_with(
 fn in_effect<'a>(versions: &'a [VersionRef], day: &str) -> Option<&'a VersionRef> {
     versions
         .iter()
-        .filter(|v| v.date.as_deref().is_some_and(|d| d <= day))
-        .next_back()
+        .rfind(|v| v.date.as_deref().is_some_and(|d| d <= day))
         .or_else(|| versions.first())
 }
 
@@ -451,7 +455,10 @@ fn quote(sentence: &str) -> String {
     if sentence.is_empty() {
         "(no evidence sentence)".to_string()
     } else {
-        format!("\"{}\"", sentence.split_whitespace().collect::<Vec<_>>().join(" "))
+        format!(
+            "\"{}\"",
+            sentence.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
     }
 }
 
@@ -473,20 +480,42 @@ mod tests {
     #[test]
     fn rewording_is_no_change_and_a_flipped_polarity_is_one() {
         let old = [
-            st("collect", false, &["email address"], &[], "We collect your email address."),
+            st(
+                "collect",
+                false,
+                &["email address"],
+                &[],
+                "We collect your email address.",
+            ),
             st("sell", true, &[], &[], "We do not sell your data."),
-            st("share", false, &["location"], &["advertisers"], "We share location with advertisers."),
+            st(
+                "share",
+                false,
+                &["location"],
+                &["advertisers"],
+                "We share location with advertisers.",
+            ),
         ];
         let new = [
-            st("collect", false, &["email address"], &[], "Your email address is collected by us."),
+            st(
+                "collect",
+                false,
+                &["email address"],
+                &[],
+                "Your email address is collected by us.",
+            ),
             st("sell", false, &[], &[], "We may sell your data."),
             st("retain", false, &[], &[], "We keep data for a year."),
         ];
         let (changes, unchanged) = compare(&old, &new);
         assert_eq!(unchanged, 1);
         assert_eq!(changes.len(), 3, "{changes:?}");
-        assert!(changes.contains(&Change::Added { new: new[2].clone() }));
-        assert!(changes.contains(&Change::Removed { old: old[2].clone() }));
+        assert!(changes.contains(&Change::Added {
+            new: new[2].clone()
+        }));
+        assert!(changes.contains(&Change::Removed {
+            old: old[2].clone()
+        }));
         assert!(changes.contains(&Change::Changed {
             fields: vec!["polarity"],
             old: old[1].clone(),
@@ -497,7 +526,13 @@ mod tests {
     #[test]
     fn more_data_under_the_same_practice_is_a_change_of_data() {
         let old = [st("share", false, &["name"], &["third parties"], "a")];
-        let new = [st("share", false, &["location", "name"], &["third parties"], "b")];
+        let new = [st(
+            "share",
+            false,
+            &["location", "name"],
+            &["third parties"],
+            "b",
+        )];
         let (changes, _) = compare(&old, &new);
         assert_eq!(
             changes,
@@ -516,7 +551,13 @@ mod tests {
             date: Some(d.into()),
         };
         let versions = [v("2017-01-01"), v("2018-06-01"), v("2019-01-01")];
-        assert_eq!(in_effect(&versions, "2018-12-31").unwrap().policy, "2018-06-01");
-        assert_eq!(in_effect(&versions, "2010-01-01").unwrap().policy, "2017-01-01");
+        assert_eq!(
+            in_effect(&versions, "2018-12-31").unwrap().policy,
+            "2018-06-01"
+        );
+        assert_eq!(
+            in_effect(&versions, "2010-01-01").unwrap().policy,
+            "2017-01-01"
+        );
     }
 }

@@ -126,8 +126,7 @@ fn check_date(option: &'static str, value: &Option<String>) -> Result<(), Histor
         let ok = b.len() == 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b
-                .iter()
+            && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !ok {
@@ -147,10 +146,7 @@ pub fn import_iri(base: &str, repo: &Path, paths: Option<&str>) -> String {
     h.update(canonical.to_string_lossy().as_bytes());
     h.update([0]);
     h.update(paths.unwrap_or("").as_bytes());
-    format!(
-        "{base}history/{}",
-        &crate::corpus::hex(&h.finalize())[..16]
-    )
+    format!("{base}history/{}", &crate::corpus::hex(&h.finalize())[..16])
 }
 
 /// Runs a SELECT with the union of the named graphs as its default graph, as saved queries
@@ -223,20 +219,11 @@ fn pp(local: &str) -> NamedNode {
 
 /// What a history version adds to its policy graph: where in the repository it came from,
 /// its text digest, and the version it revises.
-fn history_quads(
-    ids: &PolicyIds,
-    facts: [(&str, String); 3],
-    previous: Option<&str>,
-) -> Vec<Quad> {
+fn history_quads(ids: &PolicyIds, facts: [(&str, String); 3], previous: Option<&str>) -> Vec<Quad> {
     let policy = NamedNode::new_unchecked(&ids.policy);
     let g = GraphName::NamedNode(policy.clone());
     let q = |p: NamedNode, o: Term| {
-        Quad::new(
-            NamedOrBlankNode::NamedNode(policy.clone()),
-            p,
-            o,
-            g.clone(),
-        )
+        Quad::new(NamedOrBlankNode::NamedNode(policy.clone()), p, o, g.clone())
     };
     let mut out: Vec<Quad> = facts
         .into_iter()
@@ -255,9 +242,8 @@ fn history_quads(
 fn import_quads(import: &str, repo: &Path, paths: Option<&str>, head: &str) -> Vec<Quad> {
     let s = NamedNode::new_unchecked(import);
     let g = GraphName::NamedNode(s.clone());
-    let q = |p: NamedNode, o: Term| {
-        Quad::new(NamedOrBlankNode::NamedNode(s.clone()), p, o, g.clone())
-    };
+    let q =
+        |p: NamedNode, o: Term| Quad::new(NamedOrBlankNode::NamedNode(s.clone()), p, o, g.clone());
     let canonical = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
     let mut out = vec![
         q(rdf::TYPE.into(), pp("HistoryImport").into()),
@@ -475,7 +461,11 @@ fn extract_version(
     let (ids, mut quads) = graph::quads(&p.doc, &p.seg, &p.extraction, vocab, &options.graph);
     quads.extend(history_quads(
         &ids,
-        [("gitPath", path), ("gitCommit", commit), ("textSha256", text_sha256)],
+        [
+            ("gitPath", path),
+            ("gitCommit", commit),
+            ("textSha256", text_sha256),
+        ],
         previous.as_deref(),
     ));
     let warnings = p

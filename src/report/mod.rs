@@ -148,8 +148,9 @@ fn read(store: &Store) -> Result<Data, StoreError> {
                 .insert((cell(&r, 1), cell(&r, 2)));
         }
     }
-    let mut sentences: HashMap<String, BTreeMap<(String, bool), BTreeMap<i64, String>>> =
-        HashMap::new();
+    // policy → (kind, negated) → start offset → sentence, so sentences come in text order
+    type ByStart = BTreeMap<i64, String>;
+    let mut sentences: HashMap<String, BTreeMap<(String, bool), ByStart>> = HashMap::new();
     for r in select(
         store,
         &format!(
@@ -280,9 +281,7 @@ fn bars(
         // Row i is drawn at n-1-i so the first row is at the top.
         let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         let formatter = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) if *i >= 0 && *i < n => {
-                names[(n - 1 - *i) as usize].clone()
-            }
+            SegmentValue::CenterOf(i) if *i >= 0 && *i < n => names[(n - 1 - *i) as usize].clone(),
             _ => String::new(),
         };
         let x_fmt = |x: &f64| match scale {
@@ -342,11 +341,7 @@ fn bars(
 }
 
 /// One line per series over the years.
-fn lines(
-    title: &str,
-    years: &[i32],
-    series: &[(String, Vec<f64>)],
-) -> Result<String, ReportError> {
+fn lines(title: &str, years: &[i32], series: &[(String, Vec<f64>)]) -> Result<String, ReportError> {
     let (first, last) = (years[0], *years.last().unwrap());
     let mut svg = String::new();
     {
@@ -360,10 +355,12 @@ fn lines(
             .build_cartesian_2d(first..last, 0f64..100.0)
             .map_err(chart_err)?;
         let year_fmt = |y: &i32| y.to_string();
+        let percent_fmt = |p: &f64| format!("{p:.0}%");
         chart
             .configure_mesh()
             .x_labels((last - first + 1).clamp(2, 12) as usize)
             .x_label_formatter(&year_fmt)
+            .y_label_formatter(&percent_fmt)
             .x_desc("archive year")
             .y_desc("% of versions archived that year")
             .light_line_style(WHITE)
@@ -374,7 +371,8 @@ fn lines(
             .map_err(chart_err)?;
         for (i, (_, values)) in series.iter().enumerate() {
             let color = line_colour(i).to_rgba();
-            let points: Vec<(i32, f64)> = years.iter().copied().zip(values.iter().copied()).collect();
+            let points: Vec<(i32, f64)> =
+                years.iter().copied().zip(values.iter().copied()).collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
                 .map_err(chart_err)?;
@@ -428,7 +426,11 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
         return Err(ReportError::Empty);
     }
     let orgs = d.latest.len();
-    let dates: BTreeSet<&str> = d.versions.values().filter_map(|v| v.date.as_deref()).collect();
+    let dates: BTreeSet<&str> = d
+        .versions
+        .values()
+        .filter_map(|v| v.date.as_deref())
+        .collect();
     let label = |iri: &str| {
         d.labels
             .get(iri)
@@ -465,7 +467,13 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
         "% of organisations",
         &kinds
             .iter()
-            .map(|(k, a, n)| (label(&kind_iri(k)), percent(*a, orgs), Some(percent(*n, orgs))))
+            .map(|(k, a, n)| {
+                (
+                    label(&kind_iri(k)),
+                    percent(*a, orgs),
+                    Some(percent(*n, orgs)),
+                )
+            })
             .collect::<Vec<_>>(),
         Scale::Percent,
     )?;
@@ -494,7 +502,10 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
     let data_rows = top("data");
     let recipient_rows = top("recipient");
     let data_svg = bars(
-        &format!("Top {} data types collected, used or shared", data_rows.len()),
+        &format!(
+            "Top {} data types collected, used or shared",
+            data_rows.len()
+        ),
         "organisations (latest version, affirmed practices)",
         &data_rows,
         Scale::Count,
@@ -534,7 +545,10 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
                     .iter()
                     .map(|y| {
                         let vs = &per_year[y];
-                        let n = vs.iter().filter(|v| v.kinds.contains(&(k.clone(), *neg))).count();
+                        let n = vs
+                            .iter()
+                            .filter(|v| v.kinds.contains(&(k.clone(), *neg)))
+                            .count();
                         percent(n, vs.len())
                     })
                     .collect();
@@ -567,7 +581,11 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
         .iter()
         .map(|(org, policy)| (org_name(org), org, policy))
         .collect();
-    rows.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then(a.1.cmp(b.1)));
+    rows.sort_by(|a, b| {
+        a.0.to_lowercase()
+            .cmp(&b.0.to_lowercase())
+            .then(a.1.cmp(b.1))
+    });
     let shown = rows.len().min(options.max_organisations);
     let mut version_counts: HashMap<&str, (usize, Option<&str>)> = HashMap::new();
     for v in d.versions.values() {
@@ -581,7 +599,9 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
     }
     let mut table = String::new();
     let mut evidence = String::new();
-    table.push_str("<table><thead><tr><th>organisation</th><th>versions</th><th>first</th><th>latest</th>");
+    table.push_str(
+        "<table><thead><tr><th>organisation</th><th>versions</th><th>first</th><th>latest</th>",
+    );
     for k in &table_kinds {
         let _ = write!(table, "<th>{}</th>", esc(&label(&kind_iri(k))));
     }
@@ -614,7 +634,11 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
                 }
             };
             let (a, n) = (link(false), link(true));
-            let sep = if !a.is_empty() && !n.is_empty() { " " } else { "" };
+            let sep = if !a.is_empty() && !n.is_empty() {
+                " "
+            } else {
+                ""
+            };
             let _ = write!(table, "<td>{a}{sep}{n}</td>");
         }
         table.push_str("</tr>");
