@@ -132,45 +132,34 @@ fn read(store: &Store) -> Result<Data, StoreError> {
         }
     }
     d.latest = latest.into_iter().map(|(o, (_, p))| (o, p)).collect();
-    let is_latest: BTreeSet<&str> = d.latest.values().map(String::as_str).collect();
-    for r in select(
-        store,
-        &format!(
-            "SELECT DISTINCT ?policy ?what ?c WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}negated> false . {{ ?p <{dpv}hasPersonalData> ?c BIND(\"data\" AS ?what) }} UNION {{ ?p <{dpv}hasRecipient> ?c BIND(\"recipient\" AS ?what) }} }}",
-            dpv = ns::DPV
-        ),
-    )? {
-        let policy = cell(&r, 0);
-        if is_latest.contains(policy.as_str()) {
-            d.concepts
-                .entry(policy)
-                .or_default()
-                .insert((cell(&r, 1), cell(&r, 2)));
-        }
-    }
-    // policy → (kind, negated) → start offset → sentence, so sentences come in text order
+    // Each version's statements are in the graph named after it: reading the latest versions
+    // graph by graph touches only them, however many older versions the store holds.
     type ByStart = BTreeMap<i64, String>;
     let mut sentences: HashMap<String, BTreeMap<(String, bool), ByStart>> = HashMap::new();
-    for r in select(
-        store,
-        &format!(
-            "SELECT DISTINCT ?policy ?kind ?negated ?exact ?start WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}kind> ?kind ; <{pp}negated> ?negated ; <{prov}wasDerivedFrom> ?ev . ?ev <{oa}hasSelector> ?q . ?q <{oa}exact> ?exact . OPTIONAL {{ ?ev <{oa}hasSelector> ?pos . ?pos <{oa}start> ?start }} }}",
+    for policy in d.latest.values() {
+        for r in store.select(&format!(
+            "SELECT DISTINCT ?what ?c WHERE {{ GRAPH <{policy}> {{ ?p <{pp}statedIn> <{policy}> ; <{pp}negated> false . {{ ?p <{dpv}hasPersonalData> ?c BIND(\"data\" AS ?what) }} UNION {{ ?p <{dpv}hasRecipient> ?c BIND(\"recipient\" AS ?what) }} }} }}",
+            dpv = ns::DPV
+        ))? {
+            d.concepts
+                .entry(policy.clone())
+                .or_default()
+                .insert((cell(&r, 0), cell(&r, 1)));
+        }
+        // kind and polarity → start offset → sentence, so sentences come in text order
+        let by_kind = sentences.entry(policy.clone()).or_default();
+        for r in store.select(&format!(
+            "SELECT DISTINCT ?kind ?negated ?exact ?start WHERE {{ GRAPH <{policy}> {{ ?p <{pp}statedIn> <{policy}> ; <{pp}kind> ?kind ; <{pp}negated> ?negated ; <{prov}wasDerivedFrom> ?ev . ?ev <{oa}hasSelector> ?q . ?q <{oa}exact> ?exact . OPTIONAL {{ ?ev <{oa}hasSelector> ?pos . ?pos <{oa}start> ?start }} }} }}",
             prov = ns::PROV,
             oa = ns::OA
-        ),
-    )? {
-        let policy = cell(&r, 0);
-        if !is_latest.contains(policy.as_str()) {
-            continue;
+        ))? {
+            let key = (local_name(&cell(&r, 0)).to_string(), cell(&r, 1) == "true");
+            let start = cell(&r, 3).parse::<i64>().unwrap_or(i64::MAX);
+            by_kind
+                .entry(key)
+                .or_default()
+                .insert(start, cell(&r, 2));
         }
-        let key = (local_name(&cell(&r, 1)).to_string(), cell(&r, 2) == "true");
-        let start = cell(&r, 4).parse::<i64>().unwrap_or(i64::MAX);
-        sentences
-            .entry(policy)
-            .or_default()
-            .entry(key)
-            .or_default()
-            .insert(start, cell(&r, 3));
     }
     d.evidence = sentences
         .into_iter()
