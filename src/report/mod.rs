@@ -402,7 +402,7 @@ fn percent(part: usize, whole: usize) -> f64 {
 const STYLE: &str = "body{font-family:sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.4}
 h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ccc}
 .summary{color:#555}.chart svg{max-width:100%;height:auto}.note{color:#666;font-size:14px}
-table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}
+table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}td{white-space:nowrap}
 th:first-child,td:first-child{text-align:left}th{background:#f3f3f3;position:sticky;top:0}
 td a{text-decoration:none}.neg{color:#b22}.org h3{font-size:16px;margin:20px 0 4px}
 .org li{font-size:14px;margin:2px 0}.kind{font-weight:bold}
