@@ -439,11 +439,19 @@ fn policy_histories_from_git() {
         .arg(&store));
     assert!(out.status.success(), "{}", stderr(&out));
     let page = std::fs::read_to_string(&html).unwrap();
-    // To look at the page and its rendering: PRIVACY_KG_KEEP_REPORT=DIR cargo test --test history
+    // To look at the page, its rendering and the store: PRIVACY_KG_KEEP_REPORT=DIR cargo test
+    // --release --test history
     let keep = std::env::var_os("PRIVACY_KG_KEEP_REPORT").map(PathBuf::from);
     if let Some(keep) = &keep {
         std::fs::create_dir_all(keep).unwrap();
         std::fs::copy(&html, keep.join("report.html")).unwrap();
+        let kept = Command::new("cp")
+            .arg("-r")
+            .arg(&store)
+            .arg(keep.join("kg.db"))
+            .status()
+            .unwrap();
+        assert!(kept.success());
     }
     assert_eq!(page.matches("<svg").count(), 4, "four charts");
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));

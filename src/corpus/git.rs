@@ -128,12 +128,11 @@ pub fn history(
 ) -> Result<History, GitError> {
     let shown = repo_path.display().to_string();
     // Isolated: no user or system configuration, no environment; only the repository's own.
-    let repo = gix::open_opts(repo_path, gix::open::Options::isolated()).map_err(|e| {
-        GitError::Open {
+    let repo =
+        gix::open_opts(repo_path, gix::open::Options::isolated()).map_err(|e| GitError::Open {
             path: shown.clone(),
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let head = match repo.head_id() {
         Ok(id) => Some(id.detach()),
         // An unborn HEAD: a repository without commits has no history to read.
@@ -270,10 +269,8 @@ impl TreeWalk<'_> {
         }
         let old_entries = self.entries(old)?;
         let new_entries = self.entries(new)?;
-        let old_by_name: std::collections::HashMap<&str, &Entry> = old_entries
-            .iter()
-            .map(|e| (e.name.as_str(), e))
-            .collect();
+        let old_by_name: std::collections::HashMap<&str, &Entry> =
+            old_entries.iter().map(|e| (e.name.as_str(), e)).collect();
         for e in &new_entries {
             let before = old_by_name.get(e.name.as_str()).copied();
             if before.is_some_and(|b| b.id == e.id && b.tree == e.tree) {

@@ -330,8 +330,7 @@ fn statements_with(
 fn in_effect<'a>(versions: &'a [VersionRef], day: &str) -> Option<&'a VersionRef> {
     versions
         .iter()
-        .filter(|v| v.date.as_deref().is_some_and(|d| d <= day))
-        .next_back()
+        .rfind(|v| v.date.as_deref().is_some_and(|d| d <= day))
         .or_else(|| versions.first())
 }
 

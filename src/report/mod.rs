@@ -132,44 +132,34 @@ fn read(store: &Store) -> Result<Data, StoreError> {
         }
     }
     d.latest = latest.into_iter().map(|(o, (_, p))| (o, p)).collect();
-    let is_latest: BTreeSet<&str> = d.latest.values().map(String::as_str).collect();
-    for r in select(
-        store,
-        &format!(
-            "SELECT DISTINCT ?policy ?what ?c WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}negated> false . {{ ?p <{dpv}hasPersonalData> ?c BIND(\"data\" AS ?what) }} UNION {{ ?p <{dpv}hasRecipient> ?c BIND(\"recipient\" AS ?what) }} }}",
+    // Each version's statements are in the graph named after it: reading the latest versions
+    // graph by graph touches only them, however many older versions the store holds.
+    type ByStart = BTreeMap<i64, String>;
+    let mut sentences: HashMap<String, BTreeMap<(String, bool), ByStart>> = HashMap::new();
+    for policy in d.latest.values() {
+        for r in store.select(&format!(
+            "SELECT DISTINCT ?what ?c WHERE {{ GRAPH <{policy}> {{ ?p <{pp}statedIn> <{policy}> ; <{pp}negated> false . {{ ?p <{dpv}hasPersonalData> ?c BIND(\"data\" AS ?what) }} UNION {{ ?p <{dpv}hasRecipient> ?c BIND(\"recipient\" AS ?what) }} }} }}",
             dpv = ns::DPV
-        ),
-    )? {
-        let policy = cell(&r, 0);
-        if is_latest.contains(policy.as_str()) {
+        ))? {
             d.concepts
-                .entry(policy)
+                .entry(policy.clone())
                 .or_default()
-                .insert((cell(&r, 1), cell(&r, 2)));
+                .insert((cell(&r, 0), cell(&r, 1)));
         }
-    }
-    let mut sentences: HashMap<String, BTreeMap<(String, bool), BTreeMap<i64, String>>> =
-        HashMap::new();
-    for r in select(
-        store,
-        &format!(
-            "SELECT DISTINCT ?policy ?kind ?negated ?exact ?start WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}kind> ?kind ; <{pp}negated> ?negated ; <{prov}wasDerivedFrom> ?ev . ?ev <{oa}hasSelector> ?q . ?q <{oa}exact> ?exact . OPTIONAL {{ ?ev <{oa}hasSelector> ?pos . ?pos <{oa}start> ?start }} }}",
+        // kind and polarity → start offset → sentence, so sentences come in text order
+        let by_kind = sentences.entry(policy.clone()).or_default();
+        for r in store.select(&format!(
+            "SELECT DISTINCT ?kind ?negated ?exact ?start WHERE {{ GRAPH <{policy}> {{ ?p <{pp}statedIn> <{policy}> ; <{pp}kind> ?kind ; <{pp}negated> ?negated ; <{prov}wasDerivedFrom> ?ev . ?ev <{oa}hasSelector> ?q . ?q <{oa}exact> ?exact . OPTIONAL {{ ?ev <{oa}hasSelector> ?pos . ?pos <{oa}start> ?start }} }} }}",
             prov = ns::PROV,
             oa = ns::OA
-        ),
-    )? {
-        let policy = cell(&r, 0);
-        if !is_latest.contains(policy.as_str()) {
-            continue;
+        ))? {
+            let key = (local_name(&cell(&r, 0)).to_string(), cell(&r, 1) == "true");
+            let start = cell(&r, 3).parse::<i64>().unwrap_or(i64::MAX);
+            by_kind
+                .entry(key)
+                .or_default()
+                .insert(start, cell(&r, 2));
         }
-        let key = (local_name(&cell(&r, 1)).to_string(), cell(&r, 2) == "true");
-        let start = cell(&r, 4).parse::<i64>().unwrap_or(i64::MAX);
-        sentences
-            .entry(policy)
-            .or_default()
-            .entry(key)
-            .or_default()
-            .insert(start, cell(&r, 3));
     }
     d.evidence = sentences
         .into_iter()
@@ -354,10 +344,12 @@ fn lines(title: &str, years: &[i32], series: &[(String, Vec<f64>)]) -> Result<St
             .build_cartesian_2d(first..last, 0f64..100.0)
             .map_err(chart_err)?;
         let year_fmt = |y: &i32| y.to_string();
+        let percent_fmt = |p: &f64| format!("{p:.0}%");
         chart
             .configure_mesh()
             .x_labels((last - first + 1).clamp(2, 12) as usize)
             .x_label_formatter(&year_fmt)
+            .y_label_formatter(&percent_fmt)
             .x_desc("archive year")
             .y_desc("% of versions archived that year")
             .light_line_style(WHITE)
@@ -410,7 +402,7 @@ fn percent(part: usize, whole: usize) -> f64 {
 const STYLE: &str = "body{font-family:sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.4}
 h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ccc}
 .summary{color:#555}.chart svg{max-width:100%;height:auto}.note{color:#666;font-size:14px}
-table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}
+table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}td{white-space:nowrap}
 th:first-child,td:first-child{text-align:left}th{background:#f3f3f3;position:sticky;top:0}
 td a{text-decoration:none}.neg{color:#b22}.org h3{font-size:16px;margin:20px 0 4px}
 .org li{font-size:14px;margin:2px 0}.kind{font-weight:bold}
