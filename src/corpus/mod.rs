@@ -889,4 +889,71 @@ mod tests {
         assert_eq!(b.id, "7");
         assert_eq!(b.meta.domain.as_deref(), Some("example.com"));
     }
+
+    fn corpus_of(n: usize) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let lines: Vec<String> = (0..n)
+            .map(|i| format!("{{\"id\": \"d{i}\", \"text\": \"We collect your name {i}.\"}}"))
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn shards_partition_the_documents() {
+        let (_dir, path) = corpus_of(60);
+        let all: Vec<String> = documents(vec![path.clone()], Limits::default())
+            .map(|d| d.unwrap().id)
+            .collect();
+        let mut taken = Vec::new();
+        for k in 1..=4 {
+            let shard = Some(Shard::parse(&format!("{k}/4")).unwrap());
+            let ids: Vec<String> = documents(
+                vec![path.clone()],
+                Limits {
+                    shard,
+                    ..Limits::default()
+                },
+            )
+            .map(|d| d.unwrap().id)
+            .collect();
+            assert!(
+                !ids.is_empty() && ids.len() < all.len(),
+                "shard {k}/4: {}",
+                ids.len()
+            );
+            let fingerprinted: Vec<String> = fingerprints(
+                vec![path.clone()],
+                Limits {
+                    shard,
+                    ..Limits::default()
+                },
+            )
+            .map(|(id, _)| id)
+            .collect();
+            assert_eq!(fingerprinted, ids);
+            taken.extend(ids);
+        }
+        taken.sort();
+        let mut all = all;
+        all.sort();
+        assert_eq!(taken, all);
+        assert!(Shard::parse("0/4").is_err() && Shard::parse("5/4").is_err());
+    }
+
+    #[test]
+    fn known_documents_are_passed_over_unless_their_bytes_changed() {
+        let (_dir, path) = corpus_of(5);
+        let mut known: std::collections::HashMap<String, String> =
+            fingerprints(vec![path.clone()], Limits::default()).collect();
+        assert_eq!(known.len(), 5);
+        // d1's stored fingerprint no longer matches its bytes: it is read again.
+        known.insert("d1".into(), "0".repeat(64));
+        let read: Vec<String> =
+            documents_except(vec![path], Limits::default(), std::sync::Arc::new(known))
+                .map(|d| d.unwrap().id)
+                .collect();
+        assert_eq!(read, vec!["d1".to_string()]);
+    }
 }
