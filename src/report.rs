@@ -212,9 +212,12 @@ mod tests {
         );
         let s = r.summary();
         assert!(s.contains("2 inputs skipped, 1 warning "), "{s}");
-        assert!(s.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
-            == ["not-text", "2", "0"]));
+        assert!(s
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["not-text", "2", "0"]));
         assert_eq!(r.by_reason["not-english"].warnings, 1);
-        assert!(RunReport::new("build", 1, 0, vec![], vec![]).summary().is_empty());
+        assert!(RunReport::new("build", 1, 0, vec![], vec![])
+            .summary()
+            .is_empty());
     }
 }

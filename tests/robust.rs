@@ -89,13 +89,25 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
     let w = |name: &str, bytes: &[u8]| std::fs::write(c.join(name), bytes).unwrap();
 
     // Binary files named as text.
-    w("image.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06");
-    w("archive.txt", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9");
-    w("random.txt", &(0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>());
+    w(
+        "image.txt",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06",
+    );
+    w(
+        "archive.txt",
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9",
+    );
+    w(
+        "random.txt",
+        &(0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    );
     // Encodings.
-    let mut bad_utf8 = "Privacy Policy\nOur café collects your e-mail address — and your name, naïvely.\n"
-        .as_bytes()
-        .to_vec();
+    let mut bad_utf8 =
+        "Privacy Policy\nOur café collects your e-mail address — and your name, naïvely.\n"
+            .as_bytes()
+            .to_vec();
     bad_utf8.extend(b"We do not sell your personal information \xff\xfe to third parties.\n");
     w("bad-utf8.txt", &bad_utf8);
     w("utf16le-bom.txt", &utf16(POLICY, false, true));
@@ -109,11 +121,9 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
         "latin1.txt",
         b"Privacy Policy\nOur caf\xe9 collects your e-mail address. We do not sell it.\n",
     );
-    let once = "Privacy Policy\nOur visitors’ e-mail addresses are collected. We never sell them.\n";
-    let mojibake: String = once
-        .bytes()
-        .map(encoding_char)
-        .collect::<String>();
+    let once =
+        "Privacy Policy\nOur visitors’ e-mail addresses are collected. We never sell them.\n";
+    let mojibake: String = once.bytes().map(encoding_char).collect::<String>();
     let double: String = mojibake.bytes().map(encoding_char).collect();
     w("mojibake.txt", mojibake.as_bytes());
     w("mojibake-double.txt", double.as_bytes());
@@ -238,7 +248,12 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
         "good UTF-8 kept: {}",
         text("bad-utf8.txt")
     );
-    for name in ["utf16le-bom.txt", "utf16be-bom.txt", "utf16le.txt", "utf16be.txt"] {
+    for name in [
+        "utf16le-bom.txt",
+        "utf16be-bom.txt",
+        "utf16le.txt",
+        "utf16be.txt",
+    ] {
         assert_eq!(text(name), POLICY, "{name}");
     }
     warned("utf16le.txt", "utf16-without-bom");
@@ -247,7 +262,11 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
     warned("latin1.txt", "not-utf8");
     assert!(text("latin1.txt").contains("café"));
     warned("mojibake.txt", "mojibake-repaired");
-    assert!(text("mojibake.txt").contains("visitors’"), "{}", text("mojibake.txt"));
+    assert!(
+        text("mojibake.txt").contains("visitors’"),
+        "{}",
+        text("mojibake.txt")
+    );
     warned("mojibake-double.txt", "mojibake-repaired");
     assert!(
         text("mojibake-double.txt").contains("visitors’"),
@@ -297,19 +316,25 @@ fn encoding_char(b: u8) -> char {
 fn jsonl_keeps_good_lines_and_reports_bad_ones_by_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("corpus.jsonl");
-    let good = |id: &str| format!("{{\"id\": \"{id}\", \"text\": \"We collect your email address.\"}}");
+    let good =
+        |id: &str| format!("{{\"id\": \"{id}\", \"text\": \"We collect your email address.\"}}");
     let mut f = std::fs::File::create(&path).unwrap();
     f.write_all(b"\xef\xbb\xbf").unwrap(); // a byte-order mark before the first record
     writeln!(f, "{}", good("one")).unwrap(); // 1
     writeln!(f).unwrap(); // 2: empty line
     writeln!(f, "{{\"id\": \"two\", \"text\": ").unwrap(); // 3: cut short
     f.write_all(b"\0\n").unwrap(); // 4: a NUL byte
-    f.write_all(b"{\"id\": \"x\", \"text\": \"caf\xe9\"}\n").unwrap(); // 5: not UTF-8
+    f.write_all(b"{\"id\": \"x\", \"text\": \"caf\xe9\"}\n")
+        .unwrap(); // 5: not UTF-8
     writeln!(f, "{{\"id\": \"three\"}}").unwrap(); // 6: no text
     writeln!(f, "{{\"id\": [1], \"text\": \"x\"}}").unwrap(); // 7: bad id
     write!(f, "{}\r\n", good("four")).unwrap(); // 8: CRLF
     writeln!(f, "{{\"id\": \"big\", \"text\": \"{}\"}}", "a".repeat(5000)).unwrap(); // 9
-    writeln!(f, "{{\"id\": \"bin\", \"text\": \"\\u0000\\u0001\\u0002\\u0003\"}}").unwrap(); // 10
+    writeln!(
+        f,
+        "{{\"id\": \"bin\", \"text\": \"\\u0000\\u0001\\u0002\\u0003\"}}"
+    )
+    .unwrap(); // 10
     write!(f, "{}", good("five")).unwrap(); // 11: no final newline
     drop(f);
     let report_path = dir.path().join("r.json");
@@ -346,7 +371,11 @@ fn exit_codes_tell_all_good_some_failed_and_nothing_done_apart() {
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n\0\0").unwrap();
     let latin1 = dir.path().join("latin1.txt");
-    std::fs::write(&latin1, b"Privacy Policy\nOur caf\xe9 collects your e-mail address.\n").unwrap();
+    std::fs::write(
+        &latin1,
+        b"Privacy Policy\nOur caf\xe9 collects your e-mail address.\n",
+    )
+    .unwrap();
     let empty_dir = dir.path().join("nothing");
     std::fs::create_dir(&empty_dir).unwrap();
     let store = dir.path().join("kg.db");
@@ -367,22 +396,38 @@ fn exit_codes_tell_all_good_some_failed_and_nothing_done_apart() {
     // Nothing could be done: every input failed, or there was none.
     let none = build(&[&bad]);
     assert_eq!(none.status.code(), Some(1));
-    assert!(stderr(&none).contains("nothing could be done"), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("nothing could be done"),
+        "{}",
+        stderr(&none)
+    );
     let missing = build(&[Path::new("/no/such/folder")]);
     assert_eq!(missing.status.code(), Some(1));
     let empty = build(&[&empty_dir]);
     assert_eq!(empty.status.code(), Some(1));
-    assert!(stderr(&empty).contains("no documents found"), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("no documents found"),
+        "{}",
+        stderr(&empty)
+    );
 
     // A warning is no failure, unless --strict.
     let warned = run(bin().arg("extract").arg(&latin1));
     assert_eq!(warned.status.code(), Some(0), "{}", stderr(&warned));
-    assert!(stderr(&warned).contains("latin1.txt"), "{}", stderr(&warned));
+    assert!(
+        stderr(&warned).contains("latin1.txt"),
+        "{}",
+        stderr(&warned)
+    );
     assert_eq!(records(&warned).len(), 1);
     let strict = run(bin().args(["extract", "--strict"]).arg(&latin1).arg(&good));
     assert_eq!(strict.status.code(), Some(3), "{}", stderr(&strict));
     let recs = records(&strict);
-    assert_eq!(recs.len(), 1, "the warned document is skipped under --strict");
+    assert_eq!(
+        recs.len(),
+        1,
+        "the warned document is skipped under --strict"
+    );
     assert!(recs[0]["id"].as_str().unwrap().ends_with("good.txt"));
     assert!(stderr(&strict).contains("--strict"), "{}", stderr(&strict));
 
@@ -392,7 +437,12 @@ fn exit_codes_tell_all_good_some_failed_and_nothing_done_apart() {
         .arg(&report_path)
         .arg(&latin1)
         .arg(&good));
-    assert_eq!(strict_build.status.code(), Some(3), "{}", stderr(&strict_build));
+    assert_eq!(
+        strict_build.status.code(),
+        Some(3),
+        "{}",
+        stderr(&strict_build)
+    );
     let rep = report(&report_path);
     assert_eq!(rep["documents"], 1);
     assert_eq!(rep["exit_code"], 3);
@@ -428,10 +478,17 @@ fn a_policy_bigger_than_the_limit_is_skipped_without_being_read() {
         .arg(&big_jsonl));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
     let rep = report(&report_path);
     assert_eq!(problems(&rep, "skipped", "big.txt")[0].0, "too-large");
-    assert_eq!(problems(&rep, "skipped", "big.jsonl:1")[0].0, "bad-jsonl-record");
+    assert_eq!(
+        problems(&rep, "skipped", "big.jsonl:1")[0].0,
+        "bad-jsonl-record"
+    );
     assert!(err.contains("--max-bytes"), "{err}");
     assert_eq!(records(&out).len(), 1);
     assert_eq!(records(&out)[0]["id"], "small");
@@ -442,15 +499,20 @@ fn extraction_stops_at_the_time_limit_and_keeps_what_it_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("long.txt");
     // Far more sentences than any policy, each with a practice.
-    let text = "We collect your email address. We share your location with advertisers.\n"
-        .repeat(150_000);
+    let text =
+        "We collect your email address. We share your location with advertisers.\n".repeat(150_000);
     std::fs::write(&path, &text).unwrap();
-    let out = run(bin()
-        .args(["extract", "--max-seconds", "1"])
-        .arg(&path));
+    let out = run(bin().args(["extract", "--max-seconds", "1"]).arg(&path));
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(0), "a warning, not a failure: {err}");
-    assert!(err.contains("time limit") && err.contains("long.txt"), "{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning, not a failure: {err}"
+    );
+    assert!(
+        err.contains("time limit") && err.contains("long.txt"),
+        "{err}"
+    );
     let recs = records(&out);
     let practices = recs[0]["practices"].as_array().unwrap().len();
     assert!(practices > 0 && practices < 300_000, "{practices}");

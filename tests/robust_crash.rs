@@ -98,7 +98,7 @@ fn builds_killed_at_random_moments_leave_the_store_whole_and_the_next_build_fini
     let store = dir.path().join("kg.db");
     assert!(build(&store, &samples()).status.success());
     let before = graph_sizes(&store);
-    let big = corpus(dir.path(), 600);
+    let big = corpus(dir.path(), 300);
 
     // An uninterrupted build of the same corpus elsewhere: how long a build takes, to spread
     // the kills over it, and what every graph holds once complete.
@@ -202,10 +202,7 @@ fn a_second_build_or_a_query_during_a_build_is_told_the_store_is_in_use() {
     let second = build(&store, &samples());
     assert_eq!(second.status.code(), Some(1));
     let err = stderr(&second);
-    assert!(
-        err.contains("in use") && err.contains("kg.db"),
-        "{err}"
-    );
+    assert!(err.contains("in use") && err.contains("kg.db"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 
     // Oxigraph 0.5 lets one process open a store for writing and has no secondary

@@ -38,7 +38,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
         text.into_owned()
     } else {
         if looks_binary(bytes) {
-            return Err("binary data (control bytes); only text, Markdown and HTML are read".to_string());
+            return Err(
+                "binary data (control bytes); only text, Markdown and HTML are read".to_string(),
+            );
         }
         match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),

@@ -324,7 +324,10 @@ pub fn read_file(path: &Path, limits: Limits) -> Result<Document, CorpusError> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     File::open(path)
-        .and_then(|f| f.take(limits.max_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take(limits.max_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
         .map_err(io_err)?;
     if bytes.len() as u64 > limits.max_bytes {
         // It grew since, or is a file whose size the system does not know (/proc).

@@ -246,7 +246,10 @@ pub fn inline_params(query: &SavedQuery, params: &[(String, Term)]) -> Result<St
         vars.push_str(&format!(" {var}"));
         row.push_str(&format!(" {}", sparql_term(term)?));
     }
-    let text = format!("{}\nVALUES ({vars} ) {{ ({row} ) }}\n", query.text.trim_end());
+    let text = format!(
+        "{}\nVALUES ({vars} ) {{ ({row} ) }}\n",
+        query.text.trim_end()
+    );
     let _checked = parse(query, &text)?;
     Ok(text)
 }
@@ -292,7 +295,10 @@ fn parse_with(
 fn locate_syntax_error(text: &str) -> Option<(usize, usize, String)> {
     const PAD: usize = 64;
     let padded = format!("{text}{}", " ".repeat(PAD));
-    let message = SparqlEvaluator::new().parse_query(&padded).err()?.to_string();
+    let message = SparqlEvaluator::new()
+        .parse_query(&padded)
+        .err()?
+        .to_string();
     let c = PEG_LOCATION.captures(&message)?;
     let (line, column): (usize, usize) = (c[1].parse().ok()?, c[2].parse().ok()?);
     let expected = message[c.get(0)?.end()..]
@@ -561,7 +567,10 @@ mod tests {
     #[test]
     fn inlined_values_stay_one_term_whatever_they_hold() {
         let store = Store::memory().unwrap();
-        let q = SavedQuery::parse("t.rq", "# title: t\n# param: v — anything\nSELECT ?v WHERE {}");
+        let q = SavedQuery::parse(
+            "t.rq",
+            "# title: t\n# param: v — anything\nSELECT ?v WHERE {}",
+        );
         for value in [
             "plain",
             "with \"quotes\" and 'apostrophes'",

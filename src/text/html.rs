@@ -163,7 +163,12 @@ mod tests {
 
     #[test]
     fn nesting_100_000_deep_does_not_overflow_the_stack() {
-        for (open, close) in [("<div>", "</div>"), ("<b>", ""), ("<li><ul>", ""), ("<table><tr><td>", "")] {
+        for (open, close) in [
+            ("<div>", "</div>"),
+            ("<b>", ""),
+            ("<li><ul>", ""),
+            ("<table><tr><td>", ""),
+        ] {
             let mut html = String::from("<html><body>");
             for _ in 0..100_000 {
                 html.push_str(open);
@@ -173,7 +178,10 @@ mod tests {
                 html.push_str(close);
             }
             let (text, _) = on_small_stack(move || blocks(&html));
-            assert!(text.contains("We collect your email address."), "{open}: {text:.100}");
+            assert!(
+                text.contains("We collect your email address."),
+                "{open}: {text:.100}"
+            );
         }
     }
 }

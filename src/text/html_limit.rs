@@ -16,21 +16,53 @@ pub(super) const MAX_ATTRIBUTES: usize = 64;
 
 /// Elements without an end tag.
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "basefont", "bgsound", "frame",
 ];
 /// Elements whose content is text up to their own end tag (tags inside are not tags).
 const RAW_TEXT: &[&str] = &[
-    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
-    "noscript",
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
 ];
 /// Start tags that close an open paragraph, as HTML parsing does: without this, pages
 /// that never close their `<p>`s would look deeply nested.
 const CLOSES_P: &[&str] = &[
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
-    "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "ul", "dd", "dt",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "ul",
+    "dd",
+    "dt",
 ];
 
 /// An element a start tag implicitly closes when it is open near the top of the stack, and
@@ -80,8 +112,7 @@ pub(super) fn tame(source: &str) -> Cow<'_, str> {
             continue;
         }
         let mut j = name_start;
-        while j < len && !bytes[j].is_ascii_whitespace() && bytes[j] != b'/' && bytes[j] != b'>'
-        {
+        while j < len && !bytes[j].is_ascii_whitespace() && bytes[j] != b'/' && bytes[j] != b'>' {
             j += 1;
         }
         let name = source[name_start..j].to_ascii_lowercase();
