@@ -98,7 +98,7 @@ fn builds_killed_at_random_moments_leave_the_store_whole_and_the_next_build_fini
     let store = dir.path().join("kg.db");
     assert!(build(&store, &samples()).status.success());
     let before = graph_sizes(&store);
-    let big = corpus(dir.path(), 600);
+    let big = corpus(dir.path(), 300);
 
     // An uninterrupted build of the same corpus elsewhere: how long a build takes, to spread
     // the kills over it, and what every graph holds once complete.
