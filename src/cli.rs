@@ -20,6 +20,7 @@ use crate::eval;
 use crate::export::{self, QuadWriter};
 use crate::graph::{self, GraphOptions, Record};
 use crate::pipeline::{self, Options, Progress};
+use crate::publish;
 use crate::query::{self, ResultFormat};
 use crate::store::Store;
 use crate::vocab::{Scheme, Vocabulary};
@@ -114,19 +115,42 @@ pub fn build(
     store_path: Option<&Path>,
     settings: ExtractSettings,
     run_queries: bool,
+    license: Option<&str>,
 ) -> Result<Outcome> {
     let vocab = settings.vocabulary()?;
     let options = settings.options()?;
+    if let Some(l) = license {
+        oxigraph::model::NamedNode::new(l).with_context(|| format!("--license {l}: not an IRI"))?;
+    }
     let store = match store_path {
         Some(p) => Store::open(p)?,
         None => Store::memory()?,
     };
+    let started = publish::now();
+    let before = store.loaded_documents()?;
     let bar = progress_bar(0, "extracting");
     let summary = pipeline::build(paths, &store, &vocab, &options, &|p| match p {
         Progress::Found(n) => bar.set_length(n as u64),
         Progress::Done(_) => bar.inc(1),
     })?;
     bar.finish_and_clear();
+    let ended = publish::now();
+    let published = publish_build(
+        &store,
+        &options.graph.base,
+        &before,
+        publish::BuildRecord {
+            started,
+            ended,
+            inputs: paths.to_vec(),
+            loaded: summary.loaded,
+            unchanged: summary.unchanged,
+            replaced: summary.replaced,
+            failed: summary.failed.len(),
+            ..Default::default()
+        },
+        license,
+    )?;
     for f in &summary.failed {
         eprintln!("privacy-kg: skipped {f}");
     }
@@ -166,6 +190,20 @@ pub fn build(
         (summary.loaded + summary.unchanged) as f64 / secs.max(1e-9)
     )?;
     writeln!(out, "  warnings    {}", summary.warnings.len())?;
+    writeln!(
+        out,
+        "  published   build {}; dataset description: {} triples, {} entities, {} policies{}",
+        published.0,
+        published.1.triples,
+        published.1.entities,
+        published.1.policies,
+        published
+            .1
+            .license
+            .as_deref()
+            .map(|l| format!(", licence {l}"))
+            .unwrap_or_default()
+    )?;
     drop(out);
     if run_queries {
         run_all_queries(&store, ResultFormat::Table)?;
@@ -175,6 +213,40 @@ pub fn build(
     } else {
         Outcome::SomeInputsFailed
     })
+}
+
+/// Records the build's provenance and replaces the dataset description. The policies the build
+/// used are those whose graph is new or was replaced: the store is compared with `before`.
+fn publish_build(
+    store: &Store,
+    base: &str,
+    before: &std::collections::HashMap<String, crate::store::LoadedDocument>,
+    mut record: publish::BuildRecord,
+    license: Option<&str>,
+) -> Result<(String, publish::Description)> {
+    let after = store.loaded_documents()?;
+    let mut policies: Vec<String> = after
+        .iter()
+        .filter(|(id, d)| {
+            before
+                .get(*id)
+                .is_none_or(|b| b.sha256 != d.sha256 || b.extractor_version != d.extractor_version)
+        })
+        .map(|(_, d)| d.graph.clone())
+        .collect();
+    policies.sort();
+    policies.dedup();
+    record.policies = policies;
+    let activity = publish::record_build(store, base, &record).context("recording provenance")?;
+    let description = publish::describe(
+        store,
+        &publish::DescriptionOptions {
+            base: base.to_string(),
+            license: license.map(str::to_string),
+        },
+    )
+    .context("describing the dataset")?;
+    Ok((activity, description))
 }
 
 /// Output formats of `extract`.

@@ -23,6 +23,7 @@ pub mod export;
 pub mod extract;
 pub mod graph;
 pub mod pipeline;
+pub mod publish;
 pub mod query;
 pub mod store;
 pub mod text;

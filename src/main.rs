@@ -56,6 +56,10 @@ enum Command {
         /// After building, answer every saved query
         #[arg(long)]
         queries: bool,
+        /// Licence of the data (an IRI), written into the dataset description; kept from the
+        /// previous build when not given
+        #[arg(long, value_name = "IRI")]
+        license: Option<String>,
     },
     /// Extract without a store, streaming one record per document
     Extract {
@@ -262,11 +266,13 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            license,
         } => cli::build(
             &paths,
             (!memory).then_some(store.store.as_path()),
             settings(extract),
             queries,
+            license.as_deref(),
         ),
         Command::Extract {
             paths,

@@ -69,6 +69,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("prov", ns::PROV),
     ("oa", ns::OA),
     ("dct", ns::DCT),
+    ("void", crate::publish::VOID),
+    ("dcat", crate::publish::DCAT),
 ];
 
 /// A streaming writer of quads in one format.

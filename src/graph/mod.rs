@@ -101,7 +101,13 @@ pub fn slug(s: &str) -> String {
 pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoints) -> String {
     let mut h = Sha256::new();
     h.update(p.kind.as_str());
-    h.update([p.negated as u8, (p.actor == Actor::ThirdParty) as u8]);
+    // Modality too: one sentence can state the same practice as fact and as possibility
+    // ("we do ... we may ..."), and those are two practices, not one node with two modalities.
+    h.update([
+        p.negated as u8,
+        (p.actor == Actor::ThirdParty) as u8,
+        p.modality as u8,
+    ]);
     h.update(format!("{}-{}", cp.at(p.evidence.0), cp.at(p.evidence.1)));
     let mut concepts: Vec<&str> = p
         .data
@@ -124,6 +130,30 @@ pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoi
         "{policy}/practice/{}",
         &crate::corpus::hex(&h.finalize())[..16]
     )
+}
+
+/// How many characters of context a text-quote selector keeps on each side of the quote:
+/// enough to tell apart a sentence a policy repeats, few enough to keep the graph small.
+pub const QUOTE_CONTEXT_CHARS: usize = 32;
+
+/// The text just before byte offset `start` and just after byte offset `end` (both on char
+/// boundaries), at most [`QUOTE_CONTEXT_CHARS`] characters each: the `oa:prefix` and
+/// `oa:suffix` of a Web Annotation text-quote selector.
+pub fn quote_context(text: &str, start: usize, end: usize) -> (&str, &str) {
+    let before = &text[..start];
+    let from = before
+        .char_indices()
+        .rev()
+        .nth(QUOTE_CONTEXT_CHARS - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let after = &text[end..];
+    let to = after
+        .char_indices()
+        .nth(QUOTE_CONTEXT_CHARS)
+        .map(|(i, _)| i)
+        .unwrap_or(after.len());
+    (&before[from..], &after[..to])
 }
 
 /// The IRI of the evidence node of a sentence.
@@ -352,6 +382,21 @@ pub fn quads(
                 term(ns::OA, "exact"),
                 Literal::new_simple_literal(&seg.text[p.evidence.0..p.evidence.1]).into(),
             );
+            let (before, after) = quote_context(&seg.text, p.evidence.0, p.evidence.1);
+            if !before.is_empty() {
+                add(
+                    &quote,
+                    term(ns::OA, "prefix"),
+                    Literal::new_simple_literal(before).into(),
+                );
+            }
+            if !after.is_empty() {
+                add(
+                    &quote,
+                    term(ns::OA, "suffix"),
+                    Literal::new_simple_literal(after).into(),
+                );
+            }
             add(
                 &position,
                 rdf::TYPE.into(),
@@ -381,6 +426,21 @@ mod tests {
         assert_eq!(slug("imgwg Communications"), "imgwg-communications");
         assert_eq!(slug("  "), "unnamed");
         assert_eq!(slug("AT&T Inc."), "at-t-inc");
+    }
+
+    #[test]
+    fn quote_context_is_the_text_around_the_quote_in_characters() {
+        let text = "ééé We sell nothing. After this comes more text than thirty-two characters.";
+        let start = text.find("We").unwrap();
+        let end = text.find(" After").unwrap();
+        let (before, after) = quote_context(text, start, end);
+        assert_eq!(before, "ééé ");
+        assert_eq!(after.chars().count(), QUOTE_CONTEXT_CHARS);
+        assert!(after.starts_with(" After this"));
+        let long = "x".repeat(40) + "Q";
+        let (before, after) = quote_context(&long, 40, 41);
+        assert_eq!(before, "x".repeat(QUOTE_CONTEXT_CHARS));
+        assert_eq!(after, "");
     }
 
     #[test]
