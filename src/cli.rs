@@ -432,12 +432,40 @@ pub enum ExportFormat {
     Ttl,
     Nt,
     Rdfxml,
+    /// Expanded JSON-LD of the whole store (full IRIs, streaming)
     Jsonld,
+    /// One compact JSON-LD document per policy, with a readable @context
+    JsonldCompact,
 }
 
 /// `privacy-kg export`
-pub fn export(store_path: &Path, format: ExportFormat, out_path: Option<&Path>) -> Result<Outcome> {
+pub fn export(
+    store_path: &Path,
+    format: ExportFormat,
+    out_path: Option<&Path>,
+    policy: Option<&str>,
+) -> Result<Outcome> {
     let store = open_existing(store_path)?;
+    if format == ExportFormat::JsonldCompact {
+        if let Some(policy) = policy {
+            let doc = export::compact::policy_document_from_store(&store, policy)?
+                .with_context(|| format!("no policy graph named {policy} in the store"))?;
+            let mut out = output(out_path)?;
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+            out.flush()?;
+            return Ok(Outcome::Ok);
+        }
+        let Some(dir) = out_path else {
+            bail!("--format jsonld-compact writes one file per policy: give -o DIR (or --policy IRI for one document)");
+        };
+        let n = export::compact_documents(&store, dir)?;
+        eprintln!("privacy-kg: wrote {n} documents into {}", dir.display());
+        return Ok(Outcome::Ok);
+    }
+    if policy.is_some() {
+        bail!("--policy goes with --format jsonld-compact");
+    }
     let format = match format {
         ExportFormat::Nq => export::Format::NQuads,
         ExportFormat::Trig => export::Format::TriG,
@@ -445,6 +473,7 @@ pub fn export(store_path: &Path, format: ExportFormat, out_path: Option<&Path>) 
         ExportFormat::Nt => export::Format::NTriples,
         ExportFormat::Rdfxml => export::Format::RdfXml,
         ExportFormat::Jsonld => export::Format::JsonLd,
+        ExportFormat::JsonldCompact => unreachable!("handled above"),
     };
     let mut out = output(out_path)?;
     export::store(&store, format, &mut out)?;

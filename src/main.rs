@@ -96,13 +96,16 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Write the whole store as RDF
+    /// Write the whole store as RDF, or one compact JSON-LD document per policy
     Export {
         #[arg(long, value_enum, default_value_t = cli::ExportFormat::Nq)]
         format: cli::ExportFormat,
-        /// Output file (default: standard output)
+        /// Output file (default: standard output); a folder for jsonld-compact
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// With jsonld-compact: only this policy's document (its IRI)
+        #[arg(long, value_name = "IRI")]
+        policy: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -314,8 +317,9 @@ fn main() -> ExitCode {
         Command::Export {
             format,
             output,
+            policy,
             store,
-        } => cli::export(&store.store, format, output.as_deref()),
+        } => cli::export(&store.store, format, output.as_deref(), policy.as_deref()),
         Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
         Command::Eval { benchmark } => {
             use privacy_kg::eval::pi_extract;

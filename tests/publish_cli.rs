@@ -1,5 +1,5 @@
-//! Provenance and the dataset description as `privacy-kg build` writes them, and the
-//! evidence selectors' context, through the binary.
+//! Provenance and the dataset description as `privacy-kg build` writes them, the evidence
+//! selectors' context, and the per-policy compact JSON-LD export, through the binary.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -142,4 +142,56 @@ fn quote_selectors_carry_prefix_and_suffix() {
         &format!("{PREFIXES} SELECT (COUNT(*) AS ?n) WHERE {{ ?q oa:exact ?e ; oa:prefix ?p ; oa:suffix ?s FILTER(STRSTARTS(?e, \"We do not sell, rent or trade your e-mail address\") && STRENDS(?p, \"the site or the public.\\n\") && STRSTARTS(?s, \" We may, however, use third part\")) }}"),
     );
     assert_eq!(around, ["1"]);
+}
+
+#[test]
+fn compact_json_ld_export_writes_one_document_per_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    ok(bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(samples())
+        .output()
+        .unwrap());
+    let out = dir.path().join("jsonld");
+    ok(bin()
+        .args(["export", "--format", "jsonld-compact", "-o"])
+        .arg(&out)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap());
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 5, "{files:?}");
+    let igroops = out.join("igroops.com_2018-04-11.jsonld");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&igroops).unwrap()).unwrap();
+    assert_eq!(doc["@context"]["dpv"], "https://w3id.org/dpv#");
+    // One policy by IRI on standard output; without -o or --policy the format is refused.
+    let one = ok(bin()
+        .args([
+            "export",
+            "--format",
+            "jsonld-compact",
+            "--policy",
+            "https://w3id.org/privacy-kg/id/policy/igroops.com/2018-04-11",
+            "--store",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&one).unwrap(),
+        doc
+    );
+    let refused = bin()
+        .args(["export", "--format", "jsonld-compact", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
 }
