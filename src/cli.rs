@@ -481,6 +481,31 @@ pub fn export(
     Ok(Outcome::Ok)
 }
 
+/// `privacy-kg validate`: checks the store against the SHACL shapes (built in, or `shapes`)
+/// and prints the report; a store that does not conform is an error (exit code 1).
+pub fn validate(store_path: &Path, shapes: Option<&Path>, examples: usize) -> Result<Outcome> {
+    let shapes = match shapes {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            crate::validate::Shapes::parse(&p.display().to_string(), &text)?
+        }
+        None => crate::validate::Shapes::embedded()?,
+    };
+    let store = open_existing(store_path)?;
+    let report = crate::validate::validate(&store, &shapes, examples)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    write!(out, "{report}")?;
+    out.flush()?;
+    if !report.conforms() {
+        bail!(
+            "the store does not conform to the shapes: {} violations",
+            report.violations()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
 /// `privacy-kg explain`
 pub fn explain(file: &Path, ontology: Option<&Path>) -> Result<Outcome> {
     let vocab = load_vocabulary(ontology)?;

@@ -27,6 +27,7 @@ pub mod publish;
 pub mod query;
 pub mod store;
 pub mod text;
+pub mod validate;
 pub mod vocab;
 
 /// The version written into every policy graph: a store built by another version is rebuilt.

@@ -109,6 +109,17 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Check the store against the SHACL shapes (ontology/shapes.ttl) and report violations
+    Validate {
+        /// A shapes file instead of the built-in one
+        #[arg(long)]
+        shapes: Option<PathBuf>,
+        /// Violations shown per constraint
+        #[arg(long, default_value_t = 5)]
+        examples: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Print a policy sentence by sentence with what was extracted from each
     Explain {
         file: PathBuf,
@@ -320,6 +331,11 @@ fn main() -> ExitCode {
             policy,
             store,
         } => cli::export(&store.store, format, output.as_deref(), policy.as_deref()),
+        Command::Validate {
+            shapes,
+            examples,
+            store,
+        } => cli::validate(&store.store, shapes.as_deref(), examples),
         Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
         Command::Eval { benchmark } => {
             use privacy_kg::eval::pi_extract;
