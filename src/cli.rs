@@ -506,6 +506,16 @@ pub fn validate(store_path: &Path, shapes: Option<&Path>, examples: usize) -> Re
     Ok(Outcome::Ok)
 }
 
+/// `privacy-kg serve`: the read-only SPARQL endpoint, until the process is stopped.
+pub fn serve(store_path: &Path, settings: crate::serve::Settings) -> Result<Outcome> {
+    let store = open_existing(store_path)?;
+    let server = crate::serve::Server::bind(store, settings)?;
+    println!("privacy-kg serve: listening on {}", server.url());
+    std::io::stdout().flush()?;
+    server.run();
+    Ok(Outcome::Ok)
+}
+
 /// `privacy-kg explain`
 pub fn explain(file: &Path, ontology: Option<&Path>) -> Result<Outcome> {
     let vocab = load_vocabulary(ontology)?;

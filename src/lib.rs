@@ -13,7 +13,9 @@
 //! [`store`] loads them into Oxigraph, and [`query`] / [`export`] read the store back.
 //! [`pipeline`] wires the per-document stages together for the command line, [`eval`]
 //! measures the extractor against public gold standards, and [`bench`] measures speed and
-//! memory at scale.
+//! memory at scale. [`publish`] records each build's provenance and describes the dataset
+//! (VoID/DCAT), [`validate`] checks the store against the SHACL shapes and [`serve`] answers
+//! SPARQL over HTTP.
 
 pub mod bench;
 pub mod cli;
@@ -25,6 +27,7 @@ pub mod graph;
 pub mod pipeline;
 pub mod publish;
 pub mod query;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod validate;

@@ -120,6 +120,24 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Serve the store as a read-only SPARQL 1.1 endpoint (/sparql), with a query page at /,
+    /// the dataset description at /.well-known/void and dereferenceable IRIs
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: String,
+        /// Stop a query still running after this many seconds
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Base IRI of the data, for dereferencing (GET /policy/... describes {base}policy/...)
+        #[arg(long, default_value = privacy_kg::graph::DEFAULT_BASE)]
+        base: String,
+        /// Worker threads answering requests
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Print a policy sentence by sentence with what was extracted from each
     Explain {
         file: PathBuf,
@@ -336,6 +354,21 @@ fn main() -> ExitCode {
             examples,
             store,
         } => cli::validate(&store.store, shapes.as_deref(), examples),
+        Command::Serve {
+            bind,
+            timeout,
+            base,
+            threads,
+            store,
+        } => cli::serve(
+            &store.store,
+            privacy_kg::serve::Settings {
+                bind,
+                timeout: std::time::Duration::from_secs(timeout),
+                base,
+                threads,
+            },
+        ),
         Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
         Command::Eval { benchmark } => {
             use privacy_kg::eval::pi_extract;
