@@ -21,6 +21,7 @@ use crate::eval;
 use crate::export::{self, QuadWriter};
 use crate::graph::{self, GraphOptions, Record};
 use crate::pipeline::{self, Options, Progress};
+use crate::publish;
 use crate::query::{self, ResultFormat};
 use crate::run_report::{Problem, RunReport};
 use crate::store::Store;
@@ -127,19 +128,42 @@ pub fn build(
     store_path: Option<&Path>,
     settings: ExtractSettings,
     run_queries: bool,
+    license: Option<&str>,
 ) -> Result<Outcome> {
     let vocab = settings.vocabulary()?;
     let options = settings.options()?;
+    if let Some(l) = license {
+        oxigraph::model::NamedNode::new(l).with_context(|| format!("--license {l}: not an IRI"))?;
+    }
     let store = match store_path {
         Some(p) => Store::open(p)?,
         None => Store::memory()?,
     };
+    let started = publish::now();
+    let before = store.loaded_documents()?;
     let bar = progress_bar(0, "extracting");
     let summary = pipeline::build(paths, &store, &vocab, &options, &|p| match p {
         Progress::Found(n) => bar.set_length(n as u64),
         Progress::Done(_) => bar.inc(1),
     })?;
     bar.finish_and_clear();
+    let ended = publish::now();
+    let published = publish_build(
+        &store,
+        &options.graph.base,
+        &before,
+        publish::BuildRecord {
+            started,
+            ended,
+            inputs: paths.to_vec(),
+            loaded: summary.loaded,
+            unchanged: summary.unchanged,
+            replaced: summary.replaced,
+            failed: summary.failed.len(),
+            ..Default::default()
+        },
+        license,
+    )?;
     for f in &summary.failed {
         eprintln!("privacy-kg: skipped {f}");
     }
@@ -186,6 +210,20 @@ pub fn build(
         (summary.loaded + summary.unchanged) as f64 / secs.max(1e-9)
     )?;
     writeln!(out, "  warnings    {}", summary.warnings.len())?;
+    writeln!(
+        out,
+        "  published   build {}; dataset description: {} triples, {} entities, {} policies{}",
+        published.0,
+        published.1.triples,
+        published.1.entities,
+        published.1.policies,
+        published
+            .1
+            .license
+            .as_deref()
+            .map(|l| format!(", licence {l}"))
+            .unwrap_or_default()
+    )?;
     drop(out);
     let outcome = finish_run(report, &settings)?;
     if run_queries {
@@ -230,6 +268,40 @@ fn finish_run(mut report: RunReport, settings: &ExtractSettings) -> Result<Outco
             .with_context(|| format!("writing the report {}", path.display()))?;
     }
     result
+}
+
+/// Records the build's provenance and replaces the dataset description. The policies the build
+/// used are those whose graph is new or was replaced: the store is compared with `before`.
+fn publish_build(
+    store: &Store,
+    base: &str,
+    before: &std::collections::HashMap<String, crate::store::LoadedDocument>,
+    mut record: publish::BuildRecord,
+    license: Option<&str>,
+) -> Result<(String, publish::Description)> {
+    let after = store.loaded_documents()?;
+    let mut policies: Vec<String> = after
+        .iter()
+        .filter(|(id, d)| {
+            before
+                .get(*id)
+                .is_none_or(|b| b.sha256 != d.sha256 || b.extractor_version != d.extractor_version)
+        })
+        .map(|(_, d)| d.graph.clone())
+        .collect();
+    policies.sort();
+    policies.dedup();
+    record.policies = policies;
+    let activity = publish::record_build(store, base, &record).context("recording provenance")?;
+    let description = publish::describe(
+        store,
+        &publish::DescriptionOptions {
+            base: base.to_string(),
+            license: license.map(str::to_string),
+        },
+    )
+    .context("describing the dataset")?;
+    Ok((activity, description))
 }
 
 /// Output formats of `extract`.
@@ -573,12 +645,40 @@ pub enum ExportFormat {
     Ttl,
     Nt,
     Rdfxml,
+    /// Expanded JSON-LD of the whole store (full IRIs, streaming)
     Jsonld,
+    /// One compact JSON-LD document per policy, with a readable @context
+    JsonldCompact,
 }
 
 /// `privacy-kg export`
-pub fn export(store_path: &Path, format: ExportFormat, out_path: Option<&Path>) -> Result<Outcome> {
+pub fn export(
+    store_path: &Path,
+    format: ExportFormat,
+    out_path: Option<&Path>,
+    policy: Option<&str>,
+) -> Result<Outcome> {
     let store = open_existing(store_path)?;
+    if format == ExportFormat::JsonldCompact {
+        if let Some(policy) = policy {
+            let doc = export::compact::policy_document_from_store(&store, policy)?
+                .with_context(|| format!("no policy graph named {policy} in the store"))?;
+            let mut out = output(out_path)?;
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+            out.flush()?;
+            return Ok(Outcome::Ok);
+        }
+        let Some(dir) = out_path else {
+            bail!("--format jsonld-compact writes one file per policy: give -o DIR (or --policy IRI for one document)");
+        };
+        let n = export::compact_documents(&store, dir)?;
+        eprintln!("privacy-kg: wrote {n} documents into {}", dir.display());
+        return Ok(Outcome::Ok);
+    }
+    if policy.is_some() {
+        bail!("--policy goes with --format jsonld-compact");
+    }
     let format = match format {
         ExportFormat::Nq => export::Format::NQuads,
         ExportFormat::Trig => export::Format::TriG,
@@ -586,10 +686,46 @@ pub fn export(store_path: &Path, format: ExportFormat, out_path: Option<&Path>) 
         ExportFormat::Nt => export::Format::NTriples,
         ExportFormat::Rdfxml => export::Format::RdfXml,
         ExportFormat::Jsonld => export::Format::JsonLd,
+        ExportFormat::JsonldCompact => unreachable!("handled above"),
     };
     let mut out = output(out_path)?;
     export::store(&store, format, &mut out)?;
     out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// `privacy-kg validate`: checks the store against the SHACL shapes (built in, or `shapes`)
+/// and prints the report; a store that does not conform is an error (exit code 1).
+pub fn validate(store_path: &Path, shapes: Option<&Path>, examples: usize) -> Result<Outcome> {
+    let shapes = match shapes {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            crate::validate::Shapes::parse(&p.display().to_string(), &text)?
+        }
+        None => crate::validate::Shapes::embedded()?,
+    };
+    let store = open_existing(store_path)?;
+    let report = crate::validate::validate(&store, &shapes, examples)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    write!(out, "{report}")?;
+    out.flush()?;
+    if !report.conforms() {
+        bail!(
+            "the store does not conform to the shapes: {} violations",
+            report.violations()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `privacy-kg serve`: the read-only SPARQL endpoint, until the process is stopped.
+pub fn serve(store_path: &Path, settings: crate::serve::Settings) -> Result<Outcome> {
+    let store = open_existing(store_path)?;
+    let server = crate::serve::Server::bind(store, settings)?;
+    println!("privacy-kg serve: listening on {}", server.url());
+    std::io::stdout().flush()?;
+    server.run();
     Ok(Outcome::Ok)
 }
 

@@ -87,6 +87,10 @@ enum Command {
         /// After building, answer every saved query
         #[arg(long)]
         queries: bool,
+        /// Licence of the data (an IRI), written into the dataset description; kept from the
+        /// previous build when not given
+        #[arg(long, value_name = "IRI")]
+        license: Option<String>,
     },
     /// Extract without a store, streaming one record per document
     Extract {
@@ -168,13 +172,45 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Write the whole store as RDF
+    /// Write the whole store as RDF, or one compact JSON-LD document per policy
     Export {
         #[arg(long, value_enum, default_value_t = cli::ExportFormat::Nq)]
         format: cli::ExportFormat,
-        /// Output file (default: standard output)
+        /// Output file (default: standard output); a folder for jsonld-compact
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// With jsonld-compact: only this policy's document (its IRI)
+        #[arg(long, value_name = "IRI")]
+        policy: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Check the store against the SHACL shapes (ontology/shapes.ttl) and report violations
+    Validate {
+        /// A shapes file instead of the built-in one
+        #[arg(long)]
+        shapes: Option<PathBuf>,
+        /// Violations shown per constraint
+        #[arg(long, default_value_t = 5)]
+        examples: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Serve the store as a read-only SPARQL 1.1 endpoint (/sparql), with a query page at /,
+    /// the dataset description at /.well-known/void and dereferenceable IRIs
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: String,
+        /// Stop a query still running after this many seconds
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Base IRI of the data, for dereferencing (GET /policy/... describes {base}policy/...)
+        #[arg(long, default_value = privacy_kg::graph::DEFAULT_BASE)]
+        base: String,
+        /// Worker threads answering requests
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -363,12 +399,14 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            license,
             ..
         } => cli::build(
             &paths,
             (!memory).then_some(store.store.as_path()),
             settings(extract),
             queries,
+            license.as_deref(),
         ),
         Command::Extract {
             paths,
@@ -437,8 +475,29 @@ fn main() -> ExitCode {
         Command::Export {
             format,
             output,
+            policy,
             store,
-        } => cli::export(&store.store, format, output.as_deref()),
+        } => cli::export(&store.store, format, output.as_deref(), policy.as_deref()),
+        Command::Validate {
+            shapes,
+            examples,
+            store,
+        } => cli::validate(&store.store, shapes.as_deref(), examples),
+        Command::Serve {
+            bind,
+            timeout,
+            base,
+            threads,
+            store,
+        } => cli::serve(
+            &store.store,
+            privacy_kg::serve::Settings {
+                bind,
+                timeout: std::time::Duration::from_secs(timeout),
+                base,
+                threads,
+            },
+        ),
         Command::Explain { file, ontology } => cli::explain(&file, ontology.as_deref()),
         Command::Eval { benchmark } => {
             use privacy_kg::eval::pi_extract;

@@ -1,6 +1,9 @@
 //! The store, or a stream of quads, written as RDF: N-Quads, TriG, Turtle, N-Triples,
-//! RDF/XML and (expanded, streaming) JSON-LD. Triple-only formats receive the union of all
-//! graphs, since they cannot name graphs.
+//! RDF/XML and (expanded, streaming) JSON-LD for whole-store dumps, and one compact JSON-LD
+//! document per policy ([`compact`]). Triple-only formats receive the union of all graphs,
+//! since they cannot name graphs.
+
+pub mod compact;
 
 use std::io::Write;
 
@@ -69,6 +72,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("prov", ns::PROV),
     ("oa", ns::OA),
     ("dct", ns::DCT),
+    ("void", crate::publish::VOID),
+    ("dcat", crate::publish::DCAT),
 ];
 
 /// A streaming writer of quads in one format.
@@ -114,6 +119,25 @@ pub fn store(store: &Store, format: Format, out: impl Write) -> Result<usize, St
         n += 1;
     }
     writer.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// Writes one compact JSON-LD document per policy into `dir` (created if missing), named by
+/// [`compact::file_name`]. Returns the number of documents written.
+pub fn compact_documents(store: &Store, dir: &std::path::Path) -> Result<usize, StoreError> {
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut n = 0;
+    for policy in compact::policies(store)? {
+        let Some(doc) = compact::policy_document_from_store(store, &policy)? else {
+            continue;
+        };
+        let file = std::fs::File::create(dir.join(compact::file_name(&policy))).map_err(io)?;
+        let mut w = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut w, &doc).map_err(|e| io(e.into()))?;
+        w.write_all(b"\n").map_err(io)?;
+        w.flush().map_err(io)?;
+        n += 1;
+    }
     Ok(n)
 }
 

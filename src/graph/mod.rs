@@ -103,7 +103,13 @@ pub fn slug(s: &str) -> String {
 pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoints) -> String {
     let mut h = Sha256::new();
     h.update(p.kind.as_str());
-    h.update([p.negated as u8, (p.actor == Actor::ThirdParty) as u8]);
+    // Modality too: one sentence can state the same practice as fact and as possibility
+    // ("we do ... we may ..."), and those are two practices, not one node with two modalities.
+    h.update([
+        p.negated as u8,
+        (p.actor == Actor::ThirdParty) as u8,
+        p.modality as u8,
+    ]);
     h.update(format!("{}-{}", cp.at(p.evidence.0), cp.at(p.evidence.1)));
     let mut concepts: Vec<&str> = p
         .data
@@ -126,6 +132,30 @@ pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoi
         "{policy}/practice/{}",
         &crate::corpus::hex(&h.finalize())[..16]
     )
+}
+
+/// How many characters of context a text-quote selector keeps on each side of the quote:
+/// enough to tell apart a sentence a policy repeats, few enough to keep the graph small.
+pub const QUOTE_CONTEXT_CHARS: usize = 32;
+
+/// The text just before byte offset `start` and just after byte offset `end` (both on char
+/// boundaries), at most [`QUOTE_CONTEXT_CHARS`] characters each: the `oa:prefix` and
+/// `oa:suffix` of a Web Annotation text-quote selector.
+pub fn quote_context(text: &str, start: usize, end: usize) -> (&str, &str) {
+    let before = &text[..start];
+    let from = before
+        .char_indices()
+        .rev()
+        .nth(QUOTE_CONTEXT_CHARS - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let after = &text[end..];
+    let to = after
+        .char_indices()
+        .nth(QUOTE_CONTEXT_CHARS)
+        .map(|(i, _)| i)
+        .unwrap_or(after.len());
+    (&before[from..], &after[..to])
 }
 
 /// The IRI of the evidence node of a sentence.
@@ -214,6 +244,9 @@ mod iri {
     pub const ORGANISATION_CLASS: &str = "https://w3id.org/privacy-kg/ns#Organisation";
     pub const POLICY_CLASS: &str = "https://w3id.org/privacy-kg/ns#PrivacyPolicy";
     pub const EVIDENCE_CLASS: &str = "https://w3id.org/privacy-kg/ns#Evidence";
+    pub const PRACTICE_CLASS: &str = "https://w3id.org/privacy-kg/ns#Practice";
+    pub const HAS_RULE: &str = "https://w3id.org/dpv#hasRule";
+    pub const PROHIBITION: &str = "https://w3id.org/dpv#Prohibition";
     pub const DOMAIN: &str = "https://w3id.org/privacy-kg/ns#domain";
     pub const ORGANISATION: &str = "https://w3id.org/privacy-kg/ns#organisation";
     pub const ARCHIVED: &str = "https://w3id.org/privacy-kg/ns#archived";
@@ -243,6 +276,8 @@ mod iri {
     pub const HAS_SELECTOR: &str = "http://www.w3.org/ns/oa#hasSelector";
     pub const QUOTE_SELECTOR: &str = "http://www.w3.org/ns/oa#TextQuoteSelector";
     pub const EXACT: &str = "http://www.w3.org/ns/oa#exact";
+    pub const PREFIX: &str = "http://www.w3.org/ns/oa#prefix";
+    pub const SUFFIX: &str = "http://www.w3.org/ns/oa#suffix";
     pub const POSITION_SELECTOR: &str = "http://www.w3.org/ns/oa#TextPositionSelector";
     pub const START: &str = "http://www.w3.org/ns/oa#start";
     pub const END: &str = "http://www.w3.org/ns/oa#end";
@@ -363,6 +398,9 @@ fn emit(
     for p in &extraction.practices {
         let practice = practice_iri(policy, p, vocab, &cp);
         let practice = practice.as_str();
+        // Typed although pp:kind implies it: SHACL targets and linked-data browsers go by
+        // rdf:type, and they read the graph without an RDFS reasoner.
+        sink.add(practice, iri::TYPE, node(iri::PRACTICE_CLASS));
         sink.add(practice, iri::STATED_IN, node(policy));
         kind_iri.clear();
         kind_iri.push_str(ns::PRACTICE);
@@ -376,6 +414,11 @@ fn emit(
                 xsd::BOOLEAN,
             )),
         );
+        if p.negated {
+            // DPV's own way to say "not done", for DPV tools that know no pp:negated; rare
+            // enough to cost nothing.
+            sink.add(practice, iri::HAS_RULE, node(iri::PROHIBITION));
+        }
         if p.actor == Actor::ThirdParty {
             sink.add(practice, iri::ACTOR, node(iri::THIRD_PARTY));
         }
@@ -456,6 +499,13 @@ fn emit(
                 iri::EXACT,
                 plain(&seg.text[p.evidence.0..p.evidence.1]),
             );
+            let (before, after) = quote_context(&seg.text, p.evidence.0, p.evidence.1);
+            if !before.is_empty() {
+                sink.add(&quote, iri::PREFIX, plain(before));
+            }
+            if !after.is_empty() {
+                sink.add(&quote, iri::SUFFIX, plain(after));
+            }
             sink.add(&position, iri::TYPE, node(iri::POSITION_SELECTOR));
             let (s, e) = (start.to_string(), end.to_string());
             sink.add(
@@ -481,6 +531,21 @@ mod tests {
         assert_eq!(slug("imgwg Communications"), "imgwg-communications");
         assert_eq!(slug("  "), "unnamed");
         assert_eq!(slug("AT&T Inc."), "at-t-inc");
+    }
+
+    #[test]
+    fn quote_context_is_the_text_around_the_quote_in_characters() {
+        let text = "ééé We sell nothing. After this comes more text than thirty-two characters.";
+        let start = text.find("We").unwrap();
+        let end = text.find(" After").unwrap();
+        let (before, after) = quote_context(text, start, end);
+        assert_eq!(before, "ééé ");
+        assert_eq!(after.chars().count(), QUOTE_CONTEXT_CHARS);
+        assert!(after.starts_with(" After this"));
+        let long = "x".repeat(40) + "Q";
+        let (before, after) = quote_context(&long, 40, 41);
+        assert_eq!(before, "x".repeat(QUOTE_CONTEXT_CHARS));
+        assert_eq!(after, "");
     }
 
     #[test]

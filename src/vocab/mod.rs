@@ -51,7 +51,15 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "practices.ttl",
         include_str!("../../ontology/practices.ttl"),
     ),
+    (
+        "dpv-alignment.ttl",
+        include_str!("../../ontology/dpv-alignment.ttl"),
+    ),
 ];
+
+/// The SHACL shapes file: it lives beside the ontology but describes the data, so it is
+/// neither part of the lexicon nor loaded into the ontology graph.
+pub const SHAPES_FILE: &str = "shapes.ttl";
 
 /// Which concept scheme a concept belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -190,6 +198,7 @@ impl Vocabulary {
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "ttl"))
+            .filter(|p| p.file_name().is_none_or(|n| n != SHAPES_FILE))
             .collect();
         files.sort();
         let mut sources = Vec::new();

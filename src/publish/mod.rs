@@ -1,0 +1,523 @@
+//! What a linked-data publisher needs beside the policy graphs: the provenance of every build
+//! (a `prov:Activity` with the software agent and its version, start and end times and the
+//! inputs it used), kept in the graph `{base}provenance`, and a VoID/DCAT description of the
+//! store (size, classes, vocabularies, distributions with media types, licence, conformance
+//! to DPV), kept in the graph `{base}void` and replaced after every build.
+//!
+//! Both live in graphs of their own so that a policy's graph stays exactly what was extracted
+//! from it: rebuilding the same input still yields the same policy graphs.
+
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
+};
+
+use crate::store::{Store, StoreError};
+use crate::vocab::ns;
+
+pub const VOID: &str = "http://rdfs.org/ns/void#";
+pub const DCAT: &str = "http://www.w3.org/ns/dcat#";
+pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+
+/// The DPV specification the data conforms to (`dct:conformsTo`).
+pub const DPV_SPEC: &str = "https://w3id.org/dpv";
+
+/// The graph holding one `prov:Activity` per build.
+pub fn provenance_graph(base: &str) -> String {
+    format!("{base}provenance")
+}
+
+/// The graph holding the dataset description.
+pub fn description_graph(base: &str) -> String {
+    format!("{base}void")
+}
+
+/// The IRI of the dataset (the whole store).
+pub fn dataset_iri(base: &str) -> String {
+    format!("{base}dataset")
+}
+
+/// The software agent of this version of privacy-kg.
+pub fn agent_iri(base: &str) -> String {
+    format!("{base}agent/privacy-kg/{}", crate::EXTRACTOR_VERSION)
+}
+
+/// The current time as an `xsd:dateTime` lexical form (UTC).
+pub fn now() -> String {
+    oxsdatatypes::DateTime::now().to_string()
+}
+
+/// What one build did, as recorded in its `prov:Activity`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildRecord {
+    /// `xsd:dateTime` lexical forms.
+    pub started: String,
+    pub ended: String,
+    /// The inputs as given on the command line (files, folders, globs).
+    pub inputs: Vec<String>,
+    /// The policy versions whose text this build read and extracted (new or changed ones).
+    pub policies: Vec<String>,
+    pub loaded: usize,
+    pub unchanged: usize,
+    pub replaced: usize,
+    pub failed: usize,
+}
+
+impl BuildRecord {
+    /// The activity's IRI: `{base}build/{start time}`, unique per build.
+    pub fn iri(&self, base: &str) -> String {
+        let stamp: String = self
+            .started
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        format!("{base}build/{stamp}")
+    }
+}
+
+fn nn(iri: &str) -> NamedNode {
+    NamedNode::new_unchecked(iri)
+}
+
+fn t(ns: &str, local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ns}{local}"))
+}
+
+/// Collects quads of one graph.
+struct Quads {
+    graph: GraphName,
+    out: Vec<Quad>,
+}
+
+impl Quads {
+    fn new(graph: &str) -> Quads {
+        Quads {
+            graph: GraphName::NamedNode(nn(graph)),
+            out: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, s: &NamedNode, p: NamedNode, o: impl Into<Term>) {
+        self.out.push(Quad::new(
+            NamedOrBlankNode::NamedNode(s.clone()),
+            p,
+            o.into(),
+            self.graph.clone(),
+        ));
+    }
+}
+
+/// A `file:` IRI for a local path: absolute, with every byte outside the unreserved set and
+/// `/` percent-encoded, so any path makes a valid IRI.
+pub fn file_iri(path: &str) -> String {
+    let abs = std::fs::canonicalize(path)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            cwd.join(path).to_string_lossy().into_owned()
+        });
+    let mut out = String::from("file://");
+    for b in abs.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The provenance quads of one build.
+pub fn build_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
+    let mut q = Quads::new(&provenance_graph(base));
+    let prov = |l: &str| t(ns::PROV, l);
+    let activity = nn(&build.iri(base));
+    let agent = nn(&agent_iri(base));
+    q.add(&agent, rdf::TYPE.into(), prov("SoftwareAgent"));
+    q.add(
+        &agent,
+        rdfs::LABEL.into(),
+        Literal::new_simple_literal(format!("privacy-kg {}", crate::EXTRACTOR_VERSION)),
+    );
+    q.add(
+        &agent,
+        t(OWL, "versionInfo"),
+        Literal::new_simple_literal(crate::EXTRACTOR_VERSION),
+    );
+    q.add(&activity, rdf::TYPE.into(), prov("Activity"));
+    q.add(
+        &activity,
+        rdfs::LABEL.into(),
+        Literal::new_simple_literal("privacy-kg build"),
+    );
+    q.add(
+        &activity,
+        t(ns::DCT, "description"),
+        Literal::new_simple_literal(format!(
+            "{} documents extracted, {} unchanged, {} replaced, {} skipped",
+            build.loaded, build.unchanged, build.replaced, build.failed
+        )),
+    );
+    q.add(&activity, prov("wasAssociatedWith"), agent.clone());
+    for (p, time) in [
+        ("startedAtTime", &build.started),
+        ("endedAtTime", &build.ended),
+    ] {
+        q.add(
+            &activity,
+            prov(p),
+            Literal::new_typed_literal(time, xsd::DATE_TIME),
+        );
+    }
+    for input in &build.inputs {
+        let Ok(iri) = NamedNode::new(file_iri(input)) else {
+            continue;
+        };
+        q.add(&iri, rdf::TYPE.into(), prov("Entity"));
+        q.add(&iri, rdfs::LABEL.into(), Literal::new_simple_literal(input));
+        q.add(&activity, prov("used"), iri);
+    }
+    for policy in &build.policies {
+        q.add(&activity, prov("used"), nn(policy));
+    }
+    q.out
+}
+
+/// Adds the build's activity to the provenance graph (earlier builds stay). Returns its IRI.
+pub fn record_build(store: &Store, base: &str, build: &BuildRecord) -> Result<String, StoreError> {
+    let quads = build_quads(base, build);
+    let mut tx = store.oxigraph().start_transaction()?;
+    for q in &quads {
+        tx.insert(q.as_ref());
+    }
+    tx.commit()?;
+    Ok(build.iri(base))
+}
+
+/// What the description says about the store, also printed by `build`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Description {
+    pub triples: usize,
+    pub graphs: usize,
+    pub entities: usize,
+    pub policies: usize,
+    pub practices: usize,
+    /// Entities per class, by class IRI.
+    pub classes: Vec<(String, usize)>,
+    pub license: Option<String>,
+}
+
+/// Settings of the description.
+#[derive(Debug, Clone, Default)]
+pub struct DescriptionOptions {
+    pub base: String,
+    /// The licence IRI of the data; `None` keeps the one a previous build configured.
+    pub license: Option<String>,
+}
+
+/// The vocabularies the data uses (`void:vocabulary`).
+pub const VOCABULARIES: &[&str] = &[
+    ns::PP,
+    ns::DPV,
+    ns::PD,
+    ns::SKOS,
+    ns::PROV,
+    ns::OA,
+    ns::DCT,
+    ns::RDFS,
+];
+
+/// The distributions of the dataset: a short name, a title and the IANA media type.
+pub const DISTRIBUTIONS: &[(&str, &str, &str)] = &[
+    (
+        "nquads",
+        "N-Quads dump of every graph (privacy-kg export --format nq)",
+        "application/n-quads",
+    ),
+    (
+        "trig",
+        "TriG dump of every graph (privacy-kg export --format trig)",
+        "application/trig",
+    ),
+    (
+        "turtle",
+        "Turtle dump, all graphs merged (privacy-kg export --format ttl)",
+        "text/turtle",
+    ),
+    (
+        "ntriples",
+        "N-Triples dump, all graphs merged (privacy-kg export --format nt)",
+        "application/n-triples",
+    ),
+    (
+        "rdfxml",
+        "RDF/XML dump, all graphs merged (privacy-kg export --format rdfxml)",
+        "application/rdf+xml",
+    ),
+    (
+        "jsonld",
+        "Expanded JSON-LD dump of every graph (privacy-kg export --format jsonld)",
+        "application/ld+json",
+    ),
+    (
+        "jsonld-compact",
+        "One compact JSON-LD document per policy (privacy-kg export --format jsonld-compact)",
+        "application/ld+json",
+    ),
+];
+
+fn count(store: &Store, query: &str) -> Result<usize, StoreError> {
+    let rows = store.select(query)?;
+    Ok(
+        match rows.first().and_then(|r| r.first()).cloned().flatten() {
+            Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+            _ => 0,
+        },
+    )
+}
+
+/// The description graph's quads for the given figures.
+pub fn description_quads(base: &str, d: &Description) -> Vec<Quad> {
+    let mut q = Quads::new(&description_graph(base));
+    let void = |l: &str| t(VOID, l);
+    let dcat = |l: &str| t(DCAT, l);
+    let dct = |l: &str| t(ns::DCT, l);
+    let ds = nn(&dataset_iri(base));
+    q.add(&ds, rdf::TYPE.into(), void("Dataset"));
+    q.add(&ds, rdf::TYPE.into(), dcat("Dataset"));
+    q.add(
+        &ds,
+        dct("title"),
+        Literal::new_language_tagged_literal_unchecked("privacy-kg knowledge graph", "en"),
+    );
+    q.add(
+        &ds,
+        dct("description"),
+        Literal::new_language_tagged_literal_unchecked(
+            "Practices stated in website privacy policies (what is collected, used, shared, sold, retained, for which purposes and with whom, and what is not done), extracted by privacy-kg and aligned with the W3C Data Privacy Vocabulary. One named graph per policy version; every practice is traced to the sentence it came from.",
+            "en",
+        ),
+    );
+    q.add(
+        &ds,
+        dct("modified"),
+        Literal::new_typed_literal(now(), xsd::DATE_TIME),
+    );
+    q.add(&ds, dct("conformsTo"), nn(DPV_SPEC));
+    if let Some(l) = d.license.as_deref().and_then(|l| NamedNode::new(l).ok()) {
+        q.add(&ds, dct("license"), l);
+    }
+    q.add(&ds, void("uriSpace"), Literal::new_simple_literal(base));
+    q.add(&ds, void("triples"), Literal::from(d.triples as i64));
+    q.add(&ds, void("entities"), Literal::from(d.entities as i64));
+    q.add(&ds, void("classes"), Literal::from(d.classes.len() as i64));
+    for v in VOCABULARIES {
+        q.add(&ds, void("vocabulary"), nn(v));
+    }
+    for (class, n) in &d.classes {
+        let local: String = class
+            .rsplit(['#', '/'])
+            .next()
+            .unwrap_or(class)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let prefix = match class {
+            c if c.starts_with(ns::PP) => "pp",
+            c if c.starts_with(ns::PROV) => "prov",
+            c if c.starts_with(ns::OA) => "oa",
+            _ => "other",
+        };
+        let part = nn(&format!("{}/class/{prefix}-{local}", ds.as_str()));
+        q.add(&ds, void("classPartition"), part.clone());
+        q.add(&part, void("class"), nn(class));
+        q.add(&part, void("entities"), Literal::from(*n as i64));
+    }
+    for (name, title, media) in DISTRIBUTIONS {
+        let dist = nn(&format!("{}/distribution/{name}", ds.as_str()));
+        q.add(&ds, dcat("distribution"), dist.clone());
+        q.add(&dist, rdf::TYPE.into(), dcat("Distribution"));
+        q.add(
+            &dist,
+            dct("title"),
+            Literal::new_language_tagged_literal_unchecked(*title, "en"),
+        );
+        q.add(
+            &dist,
+            dcat("mediaType"),
+            nn(&format!(
+                "https://www.iana.org/assignments/media-types/{media}"
+            )),
+        );
+        if let Some(l) = d.license.as_deref().and_then(|l| NamedNode::new(l).ok()) {
+            q.add(&dist, dct("license"), l);
+        }
+    }
+    q.out
+}
+
+/// Counts what the store holds and replaces the description graph. Classes and entities are
+/// counted over `rdf:type` statements outside the ontology and description graphs (an index
+/// lookup, not a scan of every statement).
+pub fn describe(store: &Store, options: &DescriptionOptions) -> Result<Description, StoreError> {
+    let base = &options.base;
+    let graph = description_graph(base);
+    let graph_node = nn(&graph);
+    let license = match &options.license {
+        Some(l) => Some(l.clone()),
+        None => previous_license(store, base)?,
+    };
+    store
+        .oxigraph()
+        .clear_graph(GraphNameRef::NamedNode(graph_node.as_ref()))?;
+    let not_meta = format!(
+        "FILTER(?g != <{}> && ?g != <{}>)",
+        ns::ONTOLOGY_GRAPH,
+        graph
+    );
+    let mut classes = Vec::new();
+    for row in store.select(&format!(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {not_meta} }} GROUP BY ?c ORDER BY ?c"
+    ))? {
+        if let (Some(Term::NamedNode(c)), Some(Term::Literal(n))) = (&row[0], &row[1]) {
+            classes.push((c.as_str().to_string(), n.value().parse().unwrap_or(0)));
+        }
+    }
+    let entities = count(
+        store,
+        &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {not_meta} }}"),
+    )?;
+    let of = |class: &str| {
+        classes
+            .iter()
+            .find(|(c, _)| c == class)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let stats = store.stats()?;
+    let mut d = Description {
+        triples: stats.quads,
+        graphs: stats.graphs,
+        entities,
+        policies: of(&format!("{}PrivacyPolicy", ns::PP)),
+        practices: of(&format!("{}Practice", ns::PP)),
+        classes: classes.clone(),
+        license,
+    };
+    let quads = description_quads(base, &d);
+    let mut tx = store.oxigraph().start_transaction()?;
+    for q in &quads {
+        tx.insert(q.as_ref());
+    }
+    tx.commit()?;
+    d.graphs = store.oxigraph().named_graphs().count();
+    Ok(d)
+}
+
+/// The licence a previous build configured, read from the description graph.
+fn previous_license(store: &Store, base: &str) -> Result<Option<String>, StoreError> {
+    let ds = nn(&dataset_iri(base));
+    let license = t(ns::DCT, "license");
+    let graph = nn(&description_graph(base));
+    let found = store
+        .oxigraph()
+        .quads_for_pattern(
+            Some(ds.as_ref().into()),
+            Some(license.as_ref()),
+            None,
+            Some(GraphNameRef::NamedNode(graph.as_ref())),
+        )
+        .next()
+        .transpose()?;
+    Ok(found.and_then(|q| match q.object {
+        Term::NamedNode(n) => Some(n.into_string()),
+        _ => None,
+    }))
+}
+
+/// The description graph of whichever base the store was built with: the first graph holding
+/// a `void:Dataset`, as (graph IRI, dataset IRI).
+pub fn find_description(store: &Store) -> Result<Option<(String, String)>, StoreError> {
+    let rows = store.select(&format!(
+        "SELECT ?g ?d WHERE {{ GRAPH ?g {{ ?d a <{VOID}Dataset> }} }} LIMIT 1"
+    ))?;
+    Ok(rows.first().and_then(|r| match (&r[0], &r[1]) {
+        (Some(Term::NamedNode(g)), Some(Term::NamedNode(d))) => {
+            Some((g.as_str().to_string(), d.as_str().to_string()))
+        }
+        _ => None,
+    }))
+}
+
+/// A named node for a checked IRI, for callers outside this module.
+pub fn iri(s: &str) -> Option<NamedNodeRef<'_>> {
+    NamedNodeRef::new(s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_iris_are_valid_for_any_path() {
+        let iri = file_iri("some dir/ä#x.txt");
+        assert!(iri.starts_with("file:///"), "{iri}");
+        assert!(iri.ends_with("some%20dir/%C3%A4%23x.txt"), "{iri}");
+        assert!(NamedNode::new(&iri).is_ok());
+    }
+
+    #[test]
+    fn a_build_is_an_activity_with_agent_times_and_inputs() {
+        let b = BuildRecord {
+            started: "2026-12-01T23:00:00.5Z".into(),
+            ended: "2026-12-01T23:00:02Z".into(),
+            inputs: vec!["data/policies".into()],
+            policies: vec!["https://example.org/policy/a/1".into()],
+            loaded: 1,
+            ..Default::default()
+        };
+        let base = "https://example.org/";
+        let quads = build_quads(base, &b);
+        let activity = b.iri(base);
+        assert_eq!(activity, "https://example.org/build/20261201T230000.5Z");
+        let has = |s: &str, p: &str, o: &str| {
+            quads.iter().any(|q| {
+                q.subject.to_string() == format!("<{s}>")
+                    && q.predicate.as_str() == p
+                    && match &q.object {
+                        Term::NamedNode(n) => n.as_str() == o,
+                        Term::Literal(l) => l.value() == o,
+                        _ => false,
+                    }
+            })
+        };
+        let prov = |l: &str| format!("{}{l}", ns::PROV);
+        assert!(has(&activity, rdf::TYPE.as_str(), &prov("Activity")));
+        assert!(has(&activity, &prov("wasAssociatedWith"), &agent_iri(base)));
+        assert!(has(
+            &agent_iri(base),
+            rdf::TYPE.as_str(),
+            &prov("SoftwareAgent")
+        ));
+        assert!(has(
+            &agent_iri(base),
+            &format!("{OWL}versionInfo"),
+            crate::EXTRACTOR_VERSION
+        ));
+        assert!(has(
+            &activity,
+            &prov("startedAtTime"),
+            "2026-12-01T23:00:00.5Z"
+        ));
+        assert!(has(&activity, &prov("endedAtTime"), "2026-12-01T23:00:02Z"));
+        assert!(has(
+            &activity,
+            &prov("used"),
+            "https://example.org/policy/a/1"
+        ));
+        assert!(has(&activity, &prov("used"), &file_iri("data/policies")));
+        assert!(quads
+            .iter()
+            .all(|q| q.graph_name.to_string() == "<https://example.org/provenance>"));
+    }
+}
