@@ -56,9 +56,12 @@ fn cases() -> Vec<Case> {
     out
 }
 
-/// (label, mention text) of every data mention of a practice, and (kind, negated) of every
-/// practice.
-fn run(vocab: &Vocabulary, text: &str) -> (Vec<(String, String)>, Vec<(PracticeKind, bool)>) {
+/// (label, mention text) of every data mention of a practice.
+type Labels = Vec<(String, String)>;
+/// (kind, negated) of every practice.
+type Kinds = Vec<(PracticeKind, bool)>;
+
+fn run(vocab: &Vocabulary, text: &str) -> (Labels, Kinds) {
     let seg = text::segment(Format::Text, text);
     let ex = extract::extract(&seg, vocab, &mut extract::Scratch::default());
     let mut labels = Vec::new();

@@ -32,6 +32,7 @@
 //!      Choice/Control, Data Retention; Purpose: the first three), so "(Data Security,
 //!      Contact)" is not a tuple of the task: it is counted apart as not scored.
 //!    - *literal*: every predicted tuple counts, whatever its category.
+//!
 //!    Micro P/R/F1 per family and combined.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -360,6 +360,10 @@ pub(super) fn cue_is_real(
                         "securely",
                         "can",
                         "might",
+                        "to",
+                        "right",
+                        "the",
+                        "reserve",
                     ],
                 )
             {

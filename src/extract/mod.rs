@@ -641,9 +641,11 @@ fn enumeration_items(
         let closes =
             next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
         let mut start = seg.0;
-        let candidate = if prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]) {
-            true
-        } else if prev_data && before(seg.0) && closes && k >= 2 && data_seg(&segments[k - 2]) {
+        // Between two data items, or the last of three or more ("…, X and Y").
+        let between = prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
+        let last_item =
+            prev_data && before(seg.0) && closes && k >= 2 && data_seg(&segments[k - 2]);
+        let candidate = if between || last_item {
             true
         } else if next_data && !prev_data {
             // "such as date, time": the first item follows a list opener in its segment.
