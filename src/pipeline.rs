@@ -40,10 +40,16 @@ fn process_timed(
     max_time: Option<Duration>,
 ) -> Processed {
     let started = Instant::now();
-    let mut seg = text::segment(doc.format, &doc.text);
+    let deadline = max_time.map(|t| started + t);
+    let (mut seg, stopped) = text::segment_until(doc.format, &doc.text, deadline);
     let segmented = Instant::now();
-    let mut extraction = extract_within(&mut seg, vocab, scratch, max_time);
-    if seg.sentences.is_empty() {
+    let mut extraction = extract_within(&mut seg, vocab, scratch, deadline);
+    if let Some(at) = stopped {
+        extraction.warnings.push(format!(
+            "stopped at the time limit per document ({} s) while splitting sentences, at byte {at} of the text; the rest was not extracted (raise the limit with --max-seconds)",
+            max_time.unwrap_or_default().as_secs_f64()
+        ));
+    } else if seg.sentences.is_empty() {
         extraction
             .warnings
             .push("no text left after removing markup; nothing extracted".to_string());
@@ -62,23 +68,22 @@ fn process_timed(
 /// Sentences extracted between two looks at the clock: far more than any real policy has
 /// (a long one has a thousand), so only a document of megabytes is extracted in slices.
 /// Context does not cross a slice boundary: a list item whose lead-in is in the slice
-/// before, or "this information" in a slice's first sentence, is read without it.
+/// before, or "this information" in a slice's first sentence, is read without it, and a
+/// block cut between two slices is judged for its language in each.
 const SLICE_SENTENCES: usize = 20_000;
 
-/// Extracts a document, in slices of whole blocks when it is long enough for the time limit
-/// to matter, stopping with a warning once `max_time` has passed; practices found until then
-/// are kept.
+/// Extracts a document, in slices when it is long enough for the time limit to matter,
+/// stopping with a warning once `deadline` has passed; practices found until then are kept.
 fn extract_within(
     seg: &mut Segmented,
     vocab: &Vocabulary,
     scratch: &mut extract::Scratch,
-    max_time: Option<Duration>,
+    deadline: Option<Instant>,
 ) -> Extraction {
     let total = seg.sentences.len();
-    let Some(limit) = max_time.filter(|_| total > SLICE_SENTENCES) else {
+    let Some(deadline) = deadline.filter(|_| total > SLICE_SENTENCES) else {
         return extract::extract(seg, vocab, scratch);
     };
-    let started = Instant::now();
     let mut out = Extraction::default();
     // The slices share the document's text (offsets stay valid); blocks and sentences are
     // renumbered from the slice's first block.
@@ -88,18 +93,15 @@ fn extract_within(
     };
     let mut first = 0;
     while first < total {
-        if started.elapsed() > limit {
+        if Instant::now() > deadline {
             out.warnings.push(format!(
-                "stopped at the time limit per document ({} s) after {first} of {total} sentences, at byte {} of the text; the rest was not extracted (raise the limit with --max-seconds)",
-                limit.as_secs_f64(),
+                "stopped at the time limit per document after {first} of {total} sentences, at byte {} of the text; the rest was not extracted (raise the limit with --max-seconds)",
                 seg.sentences[first].start
             ));
             break;
         }
-        let mut last = (first + SLICE_SENTENCES).min(total);
-        while last < total && seg.sentences[last].block == seg.sentences[last - 1].block {
-            last += 1;
-        }
+        // A block longer than a slice (one huge line) is cut between its sentences.
+        let last = (first + SLICE_SENTENCES).min(total);
         let b0 = seg.sentences[first].block;
         let b1 = seg.sentences[last - 1].block + 1;
         part.blocks = seg.blocks[b0..b1]

@@ -210,7 +210,7 @@ mod tests {
             .collect();
         assert_eq!(decode(&utf16).unwrap().text, "We collect data.");
         let mostly_utf8 = "naïve café — résumé !".as_bytes();
-        let d = decode(&[&mostly_utf8[..], b"\xff end"].concat()).unwrap();
+        let d = decode(&[mostly_utf8, &b"\xff end"[..]].concat()).unwrap();
         assert!(d.text.starts_with("naïve café — résumé"), "{}", d.text);
         assert!(d.warnings[0].contains("invalid UTF-8 at byte offset"));
         let latin1 = b"caf\xe9 policy";

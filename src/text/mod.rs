@@ -67,12 +67,23 @@ impl Segmented {
 
 /// Segments a document's decoded source text according to its markup.
 pub fn segment(format: Format, source: &str) -> Segmented {
+    segment_until(format, source, None).0
+}
+
+/// [`segment`], giving up splitting sentences once `deadline` has passed: the sentences
+/// found until then are kept, and the second value is the byte offset of the normalised
+/// text where splitting stopped.
+pub fn segment_until(
+    format: Format,
+    source: &str,
+    deadline: Option<std::time::Instant>,
+) -> (Segmented, Option<usize>) {
     let (text, blocks) = match format {
         Format::Text => (source.to_string(), plain::blocks(source)),
         Format::Markdown => markdown::blocks(source),
         Format::Html => html::blocks(source),
     };
-    finish(text, blocks)
+    finish(text, blocks, deadline)
 }
 
 /// A block under construction, before lead-ins and sections are known.
@@ -112,7 +123,11 @@ impl TextBuilder {
 }
 
 /// Links list items to their lead-in and blocks to their section, and splits sentences.
-fn finish(text: String, raw: Vec<RawBlock>) -> Segmented {
+fn finish(
+    text: String,
+    raw: Vec<RawBlock>,
+    deadline: Option<std::time::Instant>,
+) -> (Segmented, Option<usize>) {
     let mut blocks: Vec<Block> = Vec::with_capacity(raw.len());
     let mut section = None;
     let mut lead_in = None;
@@ -148,14 +163,57 @@ fn finish(text: String, raw: Vec<RawBlock>) -> Segmented {
         });
     }
     let mut sentences = Vec::new();
-    for (i, b) in blocks.iter().enumerate() {
-        split_sentences(&text, b.start, b.end, i, &mut sentences);
+    let mut stopped = None;
+    let past = |d: Option<std::time::Instant>| d.is_some_and(|d| std::time::Instant::now() > d);
+    'blocks: for (i, b) in blocks.iter().enumerate() {
+        let mut chunk = b.start;
+        while chunk < b.end {
+            if past(deadline) {
+                stopped = Some(chunk);
+                break 'blocks;
+            }
+            let end = chunk_end(&text, chunk, b.end);
+            split_sentences(&text, chunk, end, i, &mut sentences);
+            chunk = end;
+        }
     }
-    Segmented {
-        text,
-        blocks,
-        sentences,
+    (
+        Segmented {
+            text,
+            blocks,
+            sentences,
+        },
+        stopped,
+    )
+}
+
+/// Longest run of text handed to the sentence splitter at once. A block longer than this
+/// (a page flattened into one line) is split in pieces ending at a sentence end (". ") or
+/// at least at white space, so the splitter's time and memory stay bounded per piece and
+/// the deadline is looked at between pieces. Real paragraphs are far shorter.
+const SPLIT_CHUNK: usize = 64 * 1024;
+
+fn chunk_end(text: &str, start: usize, end: usize) -> usize {
+    if end - start <= SPLIT_CHUNK {
+        return end;
     }
+    let limit = floor_char_boundary(text, start + SPLIT_CHUNK);
+    let piece = &text[start..limit];
+    let cut = piece
+        .rfind(". ")
+        .map(|p| p + 2)
+        .or_else(|| piece.rfind(char::is_whitespace).map(|p| p + 1))
+        .filter(|&p| p > 0)
+        .unwrap_or(piece.len());
+    // `limit` may be 0 bytes past `start` only if one character is longer than the chunk.
+    (start + cut).max(ceil_char_boundary(text, start + 1))
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(text.len())
 }
 
 /// Longest sentence kept whole; longer runs (tables flattened into one line, lists without
@@ -340,6 +398,21 @@ mod tests {
         let lead = s.blocks[item].lead_in.unwrap();
         assert!(s.text[s.blocks[lead].start..s.blocks[lead].end].ends_with("information:"));
         assert_eq!(s.blocks[item].section, Some(0));
+    }
+
+    #[test]
+    fn a_block_longer_than_a_chunk_is_split_between_sentences() {
+        let text = "We collect your email address. ".repeat(10_000);
+        let s = segment(Format::Text, &text);
+        assert_eq!(s.blocks.len(), 1);
+        assert_eq!(s.sentences.len(), 10_000);
+        assert!(
+            (0..s.sentences.len()).all(|i| s.sentence_text(i) == "We collect your email address.")
+        );
+        let past = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        let (cut, stopped) = segment_until(Format::Text, &text, Some(past));
+        assert!(cut.sentences.is_empty());
+        assert_eq!(stopped, Some(0));
     }
 
     #[test]
