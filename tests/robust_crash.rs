@@ -52,6 +52,9 @@ fn corpus(dir: &Path, n: usize) -> PathBuf {
 
 /// Every graph of the store with its number of statements; panics if the store cannot
 /// be opened and read.
+/// The size of every policy and ontology graph. The build's own records (its `prov:Activity`
+/// and the VoID description) are written after the policies are committed and grow with every
+/// build, so they are not part of what a killed build must leave whole.
 fn graph_sizes(store: &Path) -> BTreeMap<String, usize> {
     let out = bin()
         .args(["query", "--format", "tsv", "--store"])
@@ -76,6 +79,7 @@ fn graph_sizes(store: &Path) -> BTreeMap<String, usize> {
             let n = n.split('"').nth(1).unwrap_or(n).parse().unwrap();
             (g.to_string(), n)
         })
+        .filter(|(g, _)| !g.ends_with("/provenance>") && !g.ends_with("/void>"))
         .collect()
 }
 
