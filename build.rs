@@ -6,7 +6,10 @@ use std::path::Path;
 fn main() {
     println!("cargo:rerun-if-changed=queries");
     println!("cargo:rerun-if-changed=ontology");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    // Read when the script runs, not when it is compiled: cargo reuses a compiled build
+    // script for another checkout of the same package (a CI clone sharing the target dir).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("queries");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("queries/ folder")
         .filter_map(|e| e.ok())
