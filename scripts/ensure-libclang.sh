@@ -16,17 +16,5 @@ if have_libclang; then
     exit 0
 fi
 
-echo "privacy-kg: libclang is missing (Oxigraph's RocksDB build needs it); installing libclang-dev" >&2
-if [[ "$(id -u)" == "0" ]]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo"
-else
-    echo "privacy-kg: cannot install it without root. Run:" >&2
-    echo "    sudo apt-get install -y libclang-dev" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq libclang-dev >&2
+"$(dirname "$0")/apt-install.sh" "libclang is missing (Oxigraph's RocksDB build needs it)" libclang-dev
 have_libclang || { echo "privacy-kg: libclang-dev installed but libclang still not found" >&2; exit 1; }

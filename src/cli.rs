@@ -190,18 +190,12 @@ pub fn build(
         summary.replaced,
         summary.failed.len()
     )?;
-    let total: usize = summary.practices.values().map(|(a, n)| a + n).sum();
-    writeln!(out, "  practices   {total}")?;
-    for (kind, (affirmed, negated)) in &summary.practices {
-        writeln!(
-            out,
-            "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
-        )?;
-    }
-    writeln!(
-        out,
-        "  triples     {} loaded; the store holds {} in {} graphs",
-        summary.quads_loaded, summary.store_quads, summary.store_graphs
+    write_loaded(
+        &mut out,
+        &summary.practices,
+        summary.quads_loaded,
+        summary.store_quads,
+        summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
     writeln!(
@@ -994,18 +988,12 @@ pub fn build_history(
     if summary.deleted > 0 {
         writeln!(out, "  deleted     {} policy files", summary.deleted)?;
     }
-    let total: usize = summary.practices.values().map(|(a, n)| a + n).sum();
-    writeln!(out, "  practices   {total}")?;
-    for (kind, (affirmed, negated)) in &summary.practices {
-        writeln!(
-            out,
-            "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
-        )?;
-    }
-    writeln!(
-        out,
-        "  triples     {} loaded; the store holds {} in {} graphs",
-        summary.quads_loaded, summary.store_quads, summary.store_graphs
+    write_loaded(
+        &mut out,
+        &summary.practices,
+        summary.quads_loaded,
+        summary.store_quads,
+        summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
     writeln!(
@@ -1065,4 +1053,26 @@ pub fn report(
     std::fs::write(html, page).with_context(|| format!("cannot write {}", html.display()))?;
     eprintln!("privacy-kg: report written to {}", html.display());
     Ok(Outcome::Ok)
+}
+
+/// The practices (by kind) and triples a build or history load added, for its summary.
+fn write_loaded(
+    out: &mut impl Write,
+    practices: &std::collections::BTreeMap<&'static str, (usize, usize)>,
+    quads_loaded: usize,
+    store_quads: usize,
+    store_graphs: usize,
+) -> std::io::Result<()> {
+    let total: usize = practices.values().map(|(a, n)| a + n).sum();
+    writeln!(out, "  practices   {total}")?;
+    for (kind, (affirmed, negated)) in practices {
+        writeln!(
+            out,
+            "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
+        )?;
+    }
+    writeln!(
+        out,
+        "  triples     {quads_loaded} loaded; the store holds {store_quads} in {store_graphs} graphs"
+    )
 }

@@ -2,27 +2,10 @@
 //! does with bad input and a busy store.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run privacy-kg")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{bin, run, samples, stderr, stdout};
 
 fn build(store: &Path, inputs: &[&Path]) -> Output {
     let mut c = bin();

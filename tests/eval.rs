@@ -7,20 +7,15 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+use common::{stderr, stdout};
+
 fn eval(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
         .arg("eval")
         .args(args)
         .output()
         .expect("run privacy-kg")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Gold spans of a sentence: (first token, end token, label).

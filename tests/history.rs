@@ -6,21 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run privacy-kg")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{bin, run, stderr, stdout};
 
 fn git(repo: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")

@@ -1,16 +1,11 @@
 //! Provenance and the dataset description as `privacy-kg build` writes them, the evidence
 //! selectors' context, and the per-policy compact JSON-LD export, through the binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
-}
+mod common;
+use common::{bin, samples};
 
 fn ok(out: Output) -> String {
     assert!(

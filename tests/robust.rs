@@ -4,28 +4,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run privacy-kg")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{bin, run, samples, stderr, stdout};
 
 const POLICY: &str = "Privacy Policy\nWe collect your email address and your name when you register. We do not sell your personal information to third parties.\n";
 

@@ -2,16 +2,11 @@
 //! graph one unsharded build gives; the direct N-Quads writer matches Oxigraph's serialiser.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
-}
+mod common;
+use common::{bin, samples};
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("run privacy-kg");

@@ -3,18 +3,12 @@
 //! description, dereferenceable IRIs; and the query page rendered in headless Chromium.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfParser};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/policies")
-}
+mod common;
+use common::{bin, samples};
 
 /// A running server, stopped when dropped.
 struct Served {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use oxigraph::model::Literal;
 use serde::Serialize;
 
-use super::{cell, select};
+use super::cell;
 use crate::store::{Store, StoreError};
 use crate::vocab::ns;
 
@@ -217,7 +217,7 @@ pub fn organisation(store: &Store, name: &str) -> Result<String, DiffError> {
         rdfs = ns::RDFS,
         lit = quoted(name),
     );
-    let orgs: Vec<String> = select(store, &q)?.iter().map(|r| cell(r, 0)).collect();
+    let orgs: Vec<String> = store.select_union(&q)?.iter().map(|r| cell(r, 0)).collect();
     match orgs.len() {
         0 => Err(DiffError::UnknownOrganisation(name.to_string())),
         1 => Ok(orgs.into_iter().next().unwrap()),
@@ -231,7 +231,8 @@ pub fn versions(store: &Store, org: &str) -> Result<Vec<VersionRef>, StoreError>
         "SELECT DISTINCT ?policy ?date WHERE {{ ?policy <{pp}organisation> <{org}> . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}",
         pp = ns::PP
     );
-    let mut out: Vec<VersionRef> = select(store, &q)?
+    let mut out: Vec<VersionRef> = store
+        .select_union(&q)?
         .iter()
         .map(|r| VersionRef {
             policy: cell(r, 0),

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -147,28 +146,6 @@ pub fn import_iri(base: &str, repo: &Path, paths: Option<&str>) -> String {
     h.update([0]);
     h.update(paths.unwrap_or("").as_bytes());
     format!("{base}history/{}", &crate::corpus::hex(&h.finalize())[..16])
-}
-
-/// Runs a SELECT with the union of the named graphs as its default graph, as saved queries
-/// see the store.
-pub(crate) fn select(store: &Store, query: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(query)
-        .map_err(|e| StoreError::Query(e.to_string()))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    match prepared.on_store(store.oxigraph()).execute() {
-        Ok(QueryResults::Solutions(solutions)) => {
-            let vars: Vec<_> = solutions.variables().to_vec();
-            let mut rows = Vec::new();
-            for s in solutions {
-                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                rows.push(vars.iter().map(|v| s.get(v).cloned()).collect());
-            }
-            Ok(rows)
-        }
-        Ok(_) => Err(StoreError::Query("not a SELECT query".into())),
-        Err(e) => Err(StoreError::Query(e.to_string())),
-    }
 }
 
 /// The text of a literal or IRI cell, empty when unbound.

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use crate::history::{cell, select};
+use crate::history::cell;
 use crate::store::{Store, StoreError};
 use crate::vocab::ns;
 
@@ -81,9 +81,7 @@ fn local_name(iri: &str) -> &str {
 fn read(store: &Store) -> Result<Data, StoreError> {
     let pp = ns::PP;
     let mut d = Data::default();
-    for r in select(
-        store,
-        &format!("SELECT DISTINCT ?policy ?org ?date WHERE {{ ?policy a <{pp}PrivacyPolicy> ; <{pp}organisation> ?org . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}"),
+    for r in store.select_union(&format!("SELECT DISTINCT ?policy ?org ?date WHERE {{ ?policy a <{pp}PrivacyPolicy> ; <{pp}organisation> ?org . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}"),
     )? {
         d.versions.insert(
             cell(&r, 0),
@@ -94,9 +92,7 @@ fn read(store: &Store) -> Result<Data, StoreError> {
             },
         );
     }
-    for r in select(
-        store,
-        &format!(
+    for r in store.select_union(&format!(
             "SELECT ?org (SAMPLE(?name) AS ?n) WHERE {{ {{ ?org <{pp}domain> ?name }} UNION {{ ?org a <{pp}Organisation> ; <{rdfs}label> ?name FILTER NOT EXISTS {{ ?org <{pp}domain> ?d }} }} }} GROUP BY ?org",
             rdfs = ns::RDFS
         ),
@@ -110,9 +106,7 @@ fn read(store: &Store) -> Result<Data, StoreError> {
     ))? {
         d.labels.insert(cell(&r, 0), cell(&r, 1));
     }
-    for r in select(
-        store,
-        &format!("SELECT ?policy ?kind ?negated (COUNT(?p) AS ?n) WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}kind> ?kind ; <{pp}negated> ?negated }} GROUP BY ?policy ?kind ?negated"),
+    for r in store.select_union(&format!("SELECT ?policy ?kind ?negated (COUNT(?p) AS ?n) WHERE {{ ?p <{pp}statedIn> ?policy ; <{pp}kind> ?kind ; <{pp}negated> ?negated }} GROUP BY ?policy ?kind ?negated"),
     )? {
         if let Some(v) = d.versions.get_mut(&cell(&r, 0)) {
             v.kinds

@@ -561,6 +561,17 @@ fn encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// One triple as a row of an HTML table.
+fn html_triple_row(html: &mut String, state: &State, t: &Triple) {
+    let _ = write!(
+        html,
+        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+        html_term(state, &Term::from(t.subject.clone())),
+        html_term(state, &Term::from(t.predicate.clone())),
+        html_term(state, &t.object)
+    );
+}
+
 /// A term for a person: IRIs under the base link to their description on this server.
 fn html_term(state: &State, t: &Term) -> String {
     match t {
@@ -649,13 +660,7 @@ Endpoint: <code>{url}/sparql</code> &middot; <a href=\"/.well-known/void\">datas
             Ok(Outcome::Graph(triples)) => {
                 let _ = write!(html, "<p id=\"count\">{} triples</p><table id=\"results\"><thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead><tbody>", triples.len());
                 for t in &triples {
-                    let _ = write!(
-                        html,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        html_term(state, &Term::from(t.subject.clone())),
-                        html_term(state, &Term::from(t.predicate.clone())),
-                        html_term(state, &t.object)
-                    );
+                    html_triple_row(&mut html, state, t);
                 }
                 html.push_str("</tbody></table>");
             }
@@ -750,13 +755,7 @@ fn html_description(state: &State, title: Option<&str>, triples: &[Triple]) -> S
         t = escape(title.unwrap_or("description"))
     );
     for t in triples {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_term(state, &Term::from(t.subject.clone())),
-            html_term(state, &Term::from(t.predicate.clone())),
-            html_term(state, &t.object)
-        );
+        html_triple_row(&mut html, state, t);
     }
     html.push_str("</table></body></html>\n");
     html

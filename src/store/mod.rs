@@ -131,9 +131,22 @@ impl Store {
 
     /// Runs a SELECT over the store and returns its rows as vectors of optional terms.
     pub fn select(&self, query: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
-        let prepared = SparqlEvaluator::new()
+        self.select_in(query, false)
+    }
+
+    /// [`Store::select`] with the union of the named graphs as the default graph, as saved
+    /// queries see the store.
+    pub fn select_union(&self, query: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+        self.select_in(query, true)
+    }
+
+    fn select_in(&self, query: &str, union: bool) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+        let mut prepared = SparqlEvaluator::new()
             .parse_query(query)
             .map_err(|e| StoreError::Query(e.to_string()))?;
+        if union {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
         match prepared.on_store(&self.inner).execute() {
             Ok(QueryResults::Solutions(solutions)) => {
                 let vars: Vec<_> = solutions.variables().to_vec();
