@@ -375,18 +375,37 @@ pub(super) fn cue_is_real(
         Share => {
             // "cookies are sent to your browser", "emails sent to you": a delivery to the
             // reader, not a disclosure of data.
-            !(words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself"))
+            let to_reader = words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself");
+            // "small files that a site transfers to your computer's hard drive": cookies
+            // placed on the reader's device are not a disclosure of data.
+            let to_device = !super::exp_off("todevice")
+                && (last..last + 8).any(|i| {
+                    matches!(words.get(i), "to" | "on" | "onto")
+                        && (i + 1..i + 4).any(|k| {
+                            matches!(
+                                words.get(k),
+                                "computer" | "computer's" | "device" | "device's" | "browser"
+                                    | "hard" | "machine" | "devices" | "computers"
+                            )
+                        })
+                });
+            !to_reader && !to_device
         }
         Choice => {
             // "without your consent", "obtain consent from a parent", "with your consent":
             // consent as a condition of another practice, not a choice offered.
             let w = words.get(first);
             // Look past a possessive: "without your consent".
-            let prev = if matches!(prev, "your" | "their" | "his" | "her") && first >= 2 {
-                words.get(first - 2)
-            } else {
-                prev
+            let possessor = |w: &str| {
+                matches!(w, "your" | "their" | "his" | "her" | "our" | "the" | "informed")
+                    || (!super::exp_off("consentposs")
+                        && (w.ends_with("'s") || w.ends_with("s'")))
             };
+            let mut k = first;
+            while k > 0 && first - k < 3 && possessor(words.get(k - 1)) {
+                k -= 1;
+            }
+            let prev = if k < first && k > 0 { words.get(k - 1) } else { prev };
             !(w.starts_with("consent")
                 && matches!(
                     prev,
@@ -402,12 +421,38 @@ pub(super) fn cue_is_real(
                         | "verifiable"
                         | "expressly"
                         | "hereby"
+                        | "have"
+                        | "has"
+                        | "get"
+                        | "receive"
+                        | "received"
                 ))
         }
         Protect => {
             // "to protect the rights, property or safety of", "committed to protecting your
             // privacy": a legal purpose or a slogan, not a security measure.
             let w = words.get(first);
+            if !super::exp_off("protadj") {
+                // "protected health information": an adjective naming data; "data
+                // protection laws", "Privacy Protection Act", "fraud protection": a law or
+                // a purpose.
+                let adjective = w == "protected"
+                    && !matches!(
+                        prev,
+                        "is" | "are" | "be" | "been" | "being" | "was" | "were" | "remain"
+                            | "remains" | "stay" | "kept" | "and" | "secured"
+                    );
+                let law = w.starts_with("protection")
+                    && (matches!(
+                        next,
+                        "law" | "laws" | "act" | "rule" | "regulation" | "regulations"
+                            | "authority" | "authorities" | "directive" | "officer"
+                            | "legislation"
+                    ) || matches!(prev, "fraud" | "consumer" | "theft"));
+                if adjective || law {
+                    return false;
+                }
+            }
             !(w.starts_with("protect")
                 && (last..last + 4).any(|i| {
                     matches!(
@@ -458,6 +503,17 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     let mut e = last;
     while e < words.len() && (joiner(words.get(e)) || nominal(words.get(e))) {
         e += 1;
+    }
+    // "our information collection practices", "data use policies": the nominal names a
+    // kind of practice, which the sentence only talks about.
+    if !super::exp_off("practices")
+        && matches!(
+            words.get(e),
+            "practices" | "practice" | "policies" | "policy" | "activities" | "procedures"
+                | "methods" | "process"
+        )
+    {
+        return true;
     }
     if words.get(e) != "of" {
         return false;
@@ -548,6 +604,16 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
     }
     let from = cue.saturating_sub(4);
     if (from..cue).any(|i| matches!(words.get(i), "how" | "what" | "why")) {
+        return true;
+    }
+    // "the ways we collect", "the manner in which we use": a topic, like "how" (but not
+    // "in any way", "in no way", which qualify a practice).
+    if !super::exp_off("ways")
+        && (from..cue).any(|i| {
+            matches!(words.get(i), "way" | "ways" | "manner" | "extent")
+                && !matches!(words.get(i.saturating_sub(1)), "any" | "no" | "some" | "every")
+        })
+    {
         return true;
     }
     // "this privacy policy describes", "this statement explains"

@@ -177,7 +177,9 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
     let mut facts: Vec<SentenceFacts> = Vec::with_capacity(doc.sentences.len());
     let mut heading_data: Vec<Option<Vec<Mention>>> = vec![None; doc.blocks.len()];
     for (i, sentence) in doc.sentences.iter().enumerate() {
-        if doc.blocks[sentence.block].kind == BlockKind::Heading || foreign[sentence.block] {
+        let heading = doc.blocks[sentence.block].kind == BlockKind::Heading;
+        let date_line = !exp_off("dateline") && is_date_line(doc.sentence_text(i));
+        if (heading && !date_line) || foreign[sentence.block] {
             // Headings name topics ("How we use information"), not practices; they lend
             // their data types to their section instead.
             facts.push(SentenceFacts::default());
@@ -204,9 +206,16 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
                 .section
                 .and_then(|h| section_data(doc, vocab, h, &mut heading_data, scratch)),
         };
-        let title = looks_like_title(doc.sentence_text(i));
+        let title = heading || looks_like_title(doc.sentence_text(i));
         let mut practices = if title {
-            Vec::new()
+            // "Last updated: May 1, 2015": a dated heading states that the policy changes.
+            if date_line {
+                whole_sentence_practice(&ctx, PracticeKind::Change, None, "date-line")
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            }
         } else {
             sentence_practices(&mut ctx)
         };
@@ -238,6 +247,19 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         scratch.tokens = tokens;
     }
     out
+}
+
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:last|recently)\s+(?:updated|revised|modified|amended|changed|update|revision|modification)\b|\beffective\s+(?:date|as\s+of|on)\b",
+    )
+    .unwrap()
+});
+
+/// "Last updated: June 23, 2015", "Effective date: January 19, 2013": the line that dates
+/// a policy version.
+fn is_date_line(sentence: &str) -> bool {
+    sentence.len() < 200 && DATE_LINE.is_match(sentence)
 }
 
 /// A heading run into the text ("How We Use and Share Your Personal Information"): most
@@ -536,6 +558,16 @@ fn refine_mentions(
     matches.retain(|m| {
         !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
     });
+    if !exp_off("trim") {
+        // "certain information about you", "the pages you visit": the annotators' span is the
+        // noun phrase up to its head; a relative clause or "about …" after it is not part of
+        // it (the lexicon label still decides the concept).
+        for m in matches.iter_mut().filter(|m| is_data(m)) {
+            if let Some(k) = (m.first + 1..m.last).find(|&k| words.is_any(k, MENTION_CUT)) {
+                m.last = k;
+            }
+        }
+    }
     let mut covered = vec![false; words.len()];
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
@@ -568,16 +600,45 @@ fn refine_mentions(
             }
         }
     }
+    // Tokens taken by any match: a mention never grows into another mention or a cue.
+    let mut taken = vec![false; words.len()];
+    for m in matches.iter() {
+        taken[m.first..m.last].iter_mut().for_each(|c| *c = true);
+    }
     for m in matches
         .iter_mut()
         .filter(|m| vocab.concept(m.concept).scheme == Scheme::DataType)
     {
-        while m.first > 0
-            && words.is_any(m.first - 1, DETERMINERS)
-            && !covered_before(&covered, m.first)
-        {
+        let own = m.first;
+        if !exp_off("premod") {
+            m.first = premodifiers_start(words, &taken, m.first);
+        }
+        if !exp_off("coord") {
+            m.first = coordinated_adjective_start(words, &taken, m.first);
+        }
+        loop {
+            while m.first > 0
+                && words.is_any(m.first - 1, DETERMINERS)
+                && !covered_before(&covered, m.first)
+            {
+                m.first -= 1;
+            }
+            // "your device's unique identifier", "a user's email address": the possessor
+            // belongs to the noun phrase, with its own determiner.
+            let possessive = m.first > 0
+                && !exp_off("poss")
+                && !taken[m.first - 1]
+                && {
+                    let w = words.get(m.first - 1);
+                    (w.ends_with("'s") || w.ends_with("s'")) && w.len() > 2
+                }
+                && !words.is_any(m.first - 1, &["it's", "that's", "what's", "there's", "here's", "let's", "who's"]);
+            if !possessive {
+                break;
+            }
             m.first -= 1;
         }
+        taken[m.first..own].iter_mut().for_each(|c| *c = true);
     }
     if let Some(item) = vocab.by_iri(&format!("{}ListedItem", crate::vocab::ns::DATA)) {
         let found = enumeration_items(words, &matches, vocab);
@@ -691,6 +752,116 @@ fn enumeration_items(
     out
 }
 
+/// Temporary experiment switches (PKG_OFF=name,name): measuring each rule on both gold sets.
+pub fn exp_off(name: &str) -> bool {
+    static OFF: LazyLock<String> =
+        LazyLock::new(|| std::env::var("PKG_OFF").unwrap_or_default());
+    OFF.split(',').any(|s| s == name)
+}
+
+/// Words inside a lexicon match where the noun phrase of the mention ends: a relative
+/// clause ("the pages you visit", "information that identifies you") or "about …".
+const MENTION_CUT: &[&str] = &["you", "we", "that", "which", "who", "about", "they", "i"];
+
+/// Words that never premodify a data noun: function words, pronouns, auxiliaries, and the
+/// verbs that take data as their object ("provide email address").
+const NOT_PREMODIFIER: &[&str] = &[
+    "of", "to", "for", "with", "from", "by", "at", "in", "on", "about", "as", "via",
+    "through", "into", "over", "under", "after", "before", "during", "upon", "within",
+    "without", "between", "among", "than", "like", "per", "including", "such", "and", "or",
+    "but", "nor", "so", "if", "when", "while", "because", "whether", "unless", "where",
+    "we", "you", "they", "it", "he", "she", "us", "them", "i", "me", "who", "which", "that",
+    "what", "whose", "whom", "is", "are", "was", "were", "be", "been", "being", "am", "has",
+    "have", "had", "do", "does", "did", "may", "might", "can", "could", "will", "would",
+    "shall", "should", "must", "not", "no", "more", "most", "less", "only", "also", "just",
+    "even", "very", "much", "many", "then", "there", "here", "now", "please", "e.g.",
+    "i.e.", "etc", "provide", "give", "send", "enter", "submit", "share", "request",
+    "require", "ask", "obtain", "keep", "store", "view", "visit", "access", "update",
+    "delete", "change", "correct", "contact", "verify", "confirm", "protect", "disclose",
+    "include", "contain", "identify", "display", "post", "create", "choose", "receive",
+    "link", "associate", "combine", "process", "track", "record", "log", "use", "collect",
+    "retain", "transfer", "sell", "rent", "trade", "know", "see", "find", "make", "let",
+    "help", "allow", "enable", "ensure", "remove", "review", "edit", "limit", "gather",
+    "same", "both", "own", "new", "following", "above", "below", "following", "non",
+    "either", "neither", "each", "every", "any", "all", "other", "some", "few", "several",
+    "various", "specific", "particular", "certain", "additional", "further", "relevant",
+    "necessary", "required", "requested", "optional", "generally",
+];
+/// "-ing" words that premodify data ("browsing history", "billing address"); other "-ing"
+/// words before a mention are verbs or prepositions ("including", "using").
+const ING_PREMODIFIERS: &[&str] = &[
+    "browsing", "billing", "shipping", "mailing", "banking", "viewing", "purchasing",
+    "shopping", "listening", "reading", "searching", "networking", "tracking", "booking",
+    "login", "logging", "messaging", "calling", "routing",
+];
+
+/// Whether a word can premodify a data noun inside its noun phrase.
+fn is_premodifier(w: &str) -> bool {
+    if w.is_empty() || !w.chars().all(|c| c.is_alphabetic() || c == '-') || w.starts_with('-') {
+        return false;
+    }
+    if NOT_PREMODIFIER.contains(&w) || w.ends_with("ly") || w.ends_with("'s") {
+        return false;
+    }
+    if w.ends_with("ing") {
+        return ING_PREMODIFIERS.contains(&w);
+    }
+    // Plural nouns and third-person verbs ("provides", "allows") rarely premodify.
+    !(w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && w.len() > 3)
+}
+
+/// Where a data mention starts once the nouns and adjectives before its lexicon label are
+/// included ("[unique device identifiers]", "[session identification number]",
+/// "[Internet Protocol (IP) address]"): at most three words, and an acronym in brackets.
+fn premodifiers_start(words: &Words, taken: &[bool], first: usize) -> usize {
+    let mut f = first;
+    let mut added = 0;
+    while f > 0 && added < 3 {
+        // "Internet Protocol ( "IP" ) address": a bracketed acronym is part of the phrase.
+        if words.get(f - 1) == ")" {
+            let open = (f.saturating_sub(5)..f - 1).rev().find(|&j| words.get(j) == "(");
+            let Some(open) = open else { break };
+            let inside_ok = (open + 1..f - 1).all(|j| {
+                let w = words.get(j);
+                w == "\"" || w == "'" || (w.len() <= 5 && w.chars().all(char::is_alphabetic))
+            }) && open + 1 < f - 1;
+            let before_ok = open > 0 && is_premodifier(words.get(open - 1)) && !taken[open - 1];
+            if !(inside_ok && before_ok) {
+                break;
+            }
+            f = open;
+            continue;
+        }
+        if taken[f - 1] || !is_premodifier(words.get(f - 1)) {
+            break;
+        }
+        f -= 1;
+        added += 1;
+    }
+    f
+}
+
+/// Adjectives coordinated with the mention's own premodifier: "[aggregate or anonymous
+/// data]", "[personal and non-personal information]", "[physical or postal address]".
+fn coordinated_adjective_start(words: &Words, taken: &[bool], first: usize) -> usize {
+    if first < 2 || !words.is_any(first - 1, &["and", "or", ","]) || taken[first - 2] {
+        return first;
+    }
+    let w = words.get(first - 2);
+    let adjective = [
+        "al", "ic", "ous", "ate", "ated", "ive", "ary", "ed", "ble", "ical", "ional",
+    ]
+    .iter()
+    .any(|s| w.ends_with(s))
+        && is_premodifier(w)
+        && w.len() > 3;
+    if adjective {
+        first - 2
+    } else {
+        first
+    }
+}
+
 /// Whether the token before `first` already belongs to another data mention.
 fn covered_before(covered: &[bool], first: usize) -> bool {
     first >= 1 && covered[first - 1]
@@ -733,6 +904,11 @@ struct Cue {
 fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
     let mut cues = Vec::new();
     for m in ctx.matches {
+        let topic_at = if exp_off("chain") {
+            m.first
+        } else {
+            chain_start(ctx, m.first)
+        };
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
@@ -744,7 +920,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             continue;
         };
         if !clause::cue_is_real(ctx.words, kind, m.first, m.last)
-            || clause::is_topic_not_practice(ctx.words, m.first)
+            || clause::is_topic_not_practice(ctx.words, topic_at)
         {
             continue;
         }
@@ -778,6 +954,31 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         });
     }
     cues
+}
+
+/// Words that join coordinated cue verbs: "how we collect, use, and share".
+const CUE_CHAIN: &[&str] = &[",", "and", "or", "and/or", "/", "also", "may", "might", "can", "will", "we"];
+
+/// The first cue of the coordination the cue at `first` belongs to ("collect" for "share"
+/// in "how we collect, use, and share"), so that a topic word before the first verb governs
+/// them all.
+fn chain_start(ctx: &SentenceContext, first: usize) -> usize {
+    let is_cue = |i: usize| {
+        ctx.matches.iter().any(|m| {
+            m.first <= i
+                && i < m.last
+                && ctx.vocab.concept(m.concept).scheme == Scheme::PracticeKind
+        })
+    };
+    let mut start = first;
+    let mut j = first;
+    while j > 0 && first - j < 10 && (ctx.words.is_any(j - 1, CUE_CHAIN) || is_cue(j - 1)) {
+        j -= 1;
+        if is_cue(j) {
+            start = j;
+        }
+    }
+    start
 }
 
 /// Whether the cue at `cue` sits in a relative clause or participle that only describes
@@ -829,10 +1030,30 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
     // "We use security measures to protect your information": where a sentence states a
     // security measure, its "use" is instrumental, not a use of the data.
+    // "we may disclose information to protect against fraud": after a disclosure or a
+    // collection, "to protect" states its purpose, not a security measure.
+    let data_cue_before = |at: usize| {
+        clauses.iter().any(|c| {
+            cues_in(ctx, c).iter().any(|q| {
+                q.first < at
+                    && matches!(
+                        q.kind,
+                        PracticeKind::Share | PracticeKind::Sell | PracticeKind::Collect
+                    )
+            })
+        })
+    };
+    let protect_is_purpose = |q: &Cue| {
+        !exp_off("protpurp")
+            && q.kind == PracticeKind::Protect
+            && ctx.words.get(q.first).starts_with("protect")
+            && (q.first.saturating_sub(3)..q.first).any(|i| ctx.words.is_any(i, &["to", "for"]))
+            && data_cue_before(q.first)
+    };
     let protects = clauses.iter().any(|c| {
         cues_in(ctx, c)
             .iter()
-            .any(|q| q.kind == PracticeKind::Protect)
+            .any(|q| q.kind == PracticeKind::Protect && !protect_is_purpose(q))
     });
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
@@ -840,6 +1061,21 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
         let cues = cues_in(ctx, clause);
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
         for cue in &cues {
+            if protect_is_purpose(cue) {
+                continue;
+            }
+            // "the information you voluntarily submit": the manner of a collection, not a
+            // choice offered.
+            if !exp_off("volunt")
+                && cue.kind == PracticeKind::Choice
+                && ctx.words.is_any(cue.first, &["voluntarily", "voluntary"])
+                && cues.iter().any(|q| {
+                    q.kind == PracticeKind::Collect
+                        && q.first.abs_diff(cue.first) <= 3
+                })
+            {
+                continue;
+            }
             let negated = clause::is_negated(ctx.words, clause, cue.first);
             if kinds_done.contains(&(cue.kind, negated)) {
                 continue;
@@ -851,6 +1087,20 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
             // something that is not data states no data practice.
             if cue.kind == PracticeKind::Use && (practice.data.is_empty() || protects) {
+                continue;
+            }
+            // "If you wish to correct it, contact us", "we collect and process as described":
+            // a collection or disclosure of nothing named (no data, recipient or purpose) is
+            // a passing mention, not a stated practice.
+            if !exp_off("empty")
+                && matches!(
+                    cue.kind,
+                    PracticeKind::Collect | PracticeKind::Share | PracticeKind::Sell
+                )
+                && practice.data.is_empty()
+                && practice.recipients.is_empty()
+                && practice.purposes.is_empty()
+            {
                 continue;
             }
             // "We store any information other than your credit card number": the
