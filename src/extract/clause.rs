@@ -138,7 +138,15 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             {
                 return false;
             }
-            if (i + 1..cue).any(|k| words.is_any(k, WISH)) {
+            // "does not allow other parties to collect" negates their collection; "if you
+            // do not allow us to" is the reader's wish.
+            let wish = (i + 1..cue).any(|k| {
+                words.is_any(k, WISH)
+                    && (super::exp_off("negallow")
+                        || !words.is_any(k, &["allow", "permit", "authorize"])
+                        || (i.saturating_sub(3)..i).any(|y| words.get(y) == "you"))
+            });
+            if wish {
                 return false;
             }
             // "whether or not"
@@ -248,7 +256,20 @@ pub(super) fn cue_is_real(
             let service_object = of_service(last)
                 || (matches!(next, "the" | "our" | "this" | "these" | "any")
                     && of_service(last + 1));
-            if by_reader || service_object || (prev == "for" && next == "by") {
+            // "You may also contact us by mail using the address below": the reader is the
+            // subject of "using".
+            let reader_using = !super::exp_off("using")
+                && w == "using"
+                && (first.saturating_sub(12)..first)
+                    .rev()
+                    .find(|&i| words.is_any(i, &["we", "you", "i"]))
+                    .is_some_and(|i| {
+                        words.get(i) == "you"
+                            && (i == 0
+                                || words.is_any(i - 1, &["if", "when", ",", "once", "whenever"])
+                                || words.is_any(i + 1, &["may", "can", "will", "should", "must", "could", "might", "also"]))
+                    });
+            if by_reader || service_object || reader_using || (prev == "for" && next == "by") {
                 return false;
             }
             if w == "use" || w == "usage" {
@@ -406,6 +427,25 @@ pub(super) fn cue_is_real(
                 k -= 1;
             }
             let prev = if k < first && k > 0 { words.get(k - 1) } else { prev };
+            if !super::exp_off("accept") {
+                // "providing your information is your choice", "is optional": how a
+                // collection happens, not a choice the service offers.
+                let predicate = first > 0
+                    && matches!(words.get(k.saturating_sub(1)), "is" | "are")
+                    && (w.starts_with("choice") || w == "your" || w == "optional");
+                // "By using the Site, you consent to the collection …", "you understand and
+                // consent to the transfer": accepting the policy, not a choice.
+                let accepting = w.starts_with("consent")
+                    && words.get(last) == "to"
+                    && (first.saturating_sub(4)..first).any(|i| words.get(i) == "you")
+                    && !(first.saturating_sub(4)..first)
+                        .any(|i| matches!(words.get(i), "if" | "unless" | "whenever" | "withdraw" | "revoke" | "may" | "can"));
+                let constitutes = w.starts_with("consent")
+                    && matches!(prev, "constitutes" | "constitute" | "parent" | "parents" | "guardian");
+                if predicate || accepting || constitutes {
+                    return false;
+                }
+            }
             !(w.starts_with("consent")
                 && matches!(
                     prev,

@@ -558,6 +558,20 @@ fn refine_mentions(
     matches.retain(|m| {
         !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
     });
+    // "to address any problem", "to contact the winners": a one-word data type used as a
+    // verb after "to" and before its object.
+    if !exp_off("toverb") {
+        matches.retain(|m| {
+            !(is_data(m)
+                && m.last == m.first + 1
+                && m.first > 0
+                && words.get(m.first - 1) == "to"
+                && words.is_any(
+                    m.last,
+                    &["any", "the", "a", "an", "our", "your", "these", "this", "such", "all", "them", "you", "us", "their"],
+                ))
+        });
+    }
     if !exp_off("trim") {
         // "certain information about you", "the pages you visit": the annotators' span is the
         // noun phrase up to its head; a relative clause or "about …" after it is not part of
@@ -877,10 +891,19 @@ fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
 
 /// "the age of 13" states an age limit; the word "age" there is not personal data.
 fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
+    let is_number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
     let number = ctx.words.get(m.last + 1);
-    ctx.words.get(m.last) == "of"
-        && !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
+    if ctx.words.get(m.last) == "of" && is_number(number) {
+        return true;
+    }
+    // "under age 13", "13 years of age", "the age of majority"
+    !exp_off("agefix")
+        && ctx.words.get(m.last - 1) == "age"
+        && (is_number(ctx.words.get(m.last))
+            || (m.first >= 2
+                && ctx.words.get(m.first - 1) == "of"
+                && ctx.words.is_any(m.first - 2, &["years", "year"]))
+            || (ctx.words.get(m.last) == "of" && ctx.words.get(m.last + 1) == "majority"))
 }
 
 fn mentions_of(ctx: &SentenceContext, scheme: Scheme, from: usize, to: usize) -> Vec<Mention> {
@@ -946,6 +969,15 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         }
         if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
             kind = PracticeKind::Collect;
+        }
+        // Checked again once a disclosure to us became a collection ("the information
+        // you disclose", "the data you have provided to us"), and from the first verb of a
+        // coordination ("the information we collect or receive").
+        if !exp_off("modchain")
+            && matches!(kind, PracticeKind::Collect | PracticeKind::Use)
+            && (modifies_data(ctx, m.first) || modifies_data(ctx, topic_at))
+        {
+            continue;
         }
         cues.push(Cue {
             kind,
@@ -1060,8 +1092,25 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     for clause in &clauses {
         let cues = cues_in(ctx, clause);
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
+        let share_at = cues
+            .iter()
+            .filter(|q| {
+                matches!(q.kind, PracticeKind::Share | PracticeKind::Sell)
+                    && !clause::is_negated(ctx.words, clause, q.first)
+            })
+            .map(|q| q.first)
+            .min();
         for cue in &cues {
             if protect_is_purpose(cue) {
+                continue;
+            }
+            // "we may share your information to process your payments": after a
+            // disclosure, a later collection or use verb in the same clause states its
+            // purpose or describes the data, not a practice of its own.
+            if !exp_off("aftershare")
+                && matches!(cue.kind, PracticeKind::Collect | PracticeKind::Use)
+                && share_at.is_some_and(|s| s < cue.first)
+            {
                 continue;
             }
             // "the information you voluntarily submit": the manner of a collection, not a
@@ -1397,6 +1446,14 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
     let mut j = cue.first;
     while j > clause.start {
         j -= 1;
+        // "We (which includes our service providers) will use": the subject is outside
+        // the brackets.
+        if words.get(j) == ")" && !exp_off("paren") {
+            if let Some(open) = (clause.start..j).rev().find(|&k| words.get(k) == "(") {
+                j = open;
+                continue;
+            }
+        }
         if words.is_first_person(j) {
             return Actor::FirstParty;
         }
