@@ -656,27 +656,10 @@ fn run_policy(
     let processed = pipeline::process(doc, vocab, scratch);
     let mut predicted = BTreeMap::new();
     let mut not_scored = BTreeSet::new();
-    // OPP-115 files practices that pertain only to a specific audience (children, a
-    // country's residents) under International and Specific Audiences: a first-party
-    // collection stated in the same sentence as an age limit or audience is about them.
-    let audience_sentences: BTreeSet<usize> = processed
-        .extraction
-        .practices
-        .iter()
-        .filter(|p| p.kind == PracticeKind::Audience)
-        .map(|p| p.sentence)
-        .collect();
     for pr in &processed.extraction.practices {
         let Some(category) = category_of(vocab, pr) else {
             continue;
         };
-        if !crate::extract::exp_off("aud")
-            && audience_sentences.contains(&pr.sentence)
-            && matches!(pr.kind, PracticeKind::Collect | PracticeKind::Use)
-            && pr.actor == Actor::FirstParty
-        {
-            continue;
-        }
         let k = ranges.partition_point(|r| r.0 <= pr.evidence.0);
         let Some(k) = k.checked_sub(1) else { continue };
         let sentence = processed.seg.text[pr.evidence.0..pr.evidence.1].replace('\n', " ");

@@ -446,7 +446,10 @@ fn predict_group(
                         .is_some_and(char::is_alphanumeric)
             };
             // "device 's", "do n't": a clitic was split off the word it was written with.
-            let clitic = matches!(t.as_str(), "'s" | "'S" | "n't" | "'re" | "'ve" | "'ll" | "'d" | "'m");
+            let clitic = matches!(
+                t.as_str(),
+                "'s" | "'S" | "n't" | "'re" | "'ve" | "'ll" | "'d" | "'m"
+            );
             if k > 0 && !hyphen_join(k) && !hyphen_join(k - 1) && !clitic {
                 text.push(' ');
             }

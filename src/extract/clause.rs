@@ -142,8 +142,7 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             // do not allow us to" is the reader's wish.
             let wish = (i + 1..cue).any(|k| {
                 words.is_any(k, WISH)
-                    && (super::exp_off("negallow")
-                        || !words.is_any(k, &["allow", "permit", "authorize"])
+                    && (!words.is_any(k, &["allow", "permit", "authorize"])
                         || (i.saturating_sub(3)..i).any(|y| words.get(y) == "you"))
             });
             if wish {
@@ -258,8 +257,7 @@ pub(super) fn cue_is_real(
                     && of_service(last + 1));
             // "You may also contact us by mail using the address below": the reader is the
             // subject of "using".
-            let reader_using = !super::exp_off("using")
-                && w == "using"
+            let reader_using = w == "using"
                 && (first.saturating_sub(12)..first)
                     .rev()
                     .find(|&i| words.is_any(i, &["we", "you", "i"]))
@@ -267,7 +265,13 @@ pub(super) fn cue_is_real(
                         words.get(i) == "you"
                             && (i == 0
                                 || words.is_any(i - 1, &["if", "when", ",", "once", "whenever"])
-                                || words.is_any(i + 1, &["may", "can", "will", "should", "must", "could", "might", "also"]))
+                                || words.is_any(
+                                    i + 1,
+                                    &[
+                                        "may", "can", "will", "should", "must", "could", "might",
+                                        "also",
+                                    ],
+                                ))
                     });
             if by_reader || service_object || reader_using || (prev == "for" && next == "by") {
                 return false;
@@ -396,20 +400,27 @@ pub(super) fn cue_is_real(
         Share => {
             // "cookies are sent to your browser", "emails sent to you": a delivery to the
             // reader, not a disclosure of data.
-            let to_reader = words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself");
+            let to_reader =
+                words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself");
             // "small files that a site transfers to your computer's hard drive": cookies
             // placed on the reader's device are not a disclosure of data.
-            let to_device = !super::exp_off("todevice")
-                && (last..last + 8).any(|i| {
-                    matches!(words.get(i), "to" | "on" | "onto")
-                        && (i + 1..i + 4).any(|k| {
-                            matches!(
-                                words.get(k),
-                                "computer" | "computer's" | "device" | "device's" | "browser"
-                                    | "hard" | "machine" | "devices" | "computers"
-                            )
-                        })
-                });
+            let to_device = (last..last + 8).any(|i| {
+                matches!(words.get(i), "to" | "on" | "onto")
+                    && (i + 1..i + 4).any(|k| {
+                        matches!(
+                            words.get(k),
+                            "computer"
+                                | "computer's"
+                                | "device"
+                                | "device's"
+                                | "browser"
+                                | "hard"
+                                | "machine"
+                                | "devices"
+                                | "computers"
+                        )
+                    })
+            });
             !to_reader && !to_device
         }
         Choice => {
@@ -418,33 +429,44 @@ pub(super) fn cue_is_real(
             let w = words.get(first);
             // Look past a possessive: "without your consent".
             let possessor = |w: &str| {
-                matches!(w, "your" | "their" | "his" | "her" | "our" | "the" | "informed")
-                    || (!super::exp_off("consentposs")
-                        && (w.ends_with("'s") || w.ends_with("s'")))
+                matches!(
+                    w,
+                    "your" | "their" | "his" | "her" | "our" | "the" | "informed"
+                ) || w.ends_with("'s")
+                    || w.ends_with("s'")
             };
             let mut k = first;
             while k > 0 && first - k < 3 && possessor(words.get(k - 1)) {
                 k -= 1;
             }
-            let prev = if k < first && k > 0 { words.get(k - 1) } else { prev };
-            if !super::exp_off("accept") {
-                // "providing your information is your choice", "is optional": how a
-                // collection happens, not a choice the service offers.
-                let predicate = first > 0
-                    && matches!(words.get(k.saturating_sub(1)), "is" | "are")
-                    && (w.starts_with("choice") || w == "your" || w == "optional");
-                // "By using the Site, you consent to the collection …", "you understand and
-                // consent to the transfer": accepting the policy, not a choice.
-                let accepting = w.starts_with("consent")
-                    && words.get(last) == "to"
-                    && (first.saturating_sub(4)..first).any(|i| words.get(i) == "you")
-                    && !(first.saturating_sub(4)..first)
-                        .any(|i| matches!(words.get(i), "if" | "unless" | "whenever" | "withdraw" | "revoke" | "may" | "can"));
-                let constitutes = w.starts_with("consent")
-                    && matches!(prev, "constitutes" | "constitute" | "parent" | "parents" | "guardian");
-                if predicate || accepting || constitutes {
-                    return false;
-                }
+            let prev = if k < first && k > 0 {
+                words.get(k - 1)
+            } else {
+                prev
+            };
+            // "providing your information is your choice", "is optional": how a
+            // collection happens, not a choice the service offers.
+            let predicate = first > 0
+                && matches!(words.get(k.saturating_sub(1)), "is" | "are")
+                && (w.starts_with("choice") || w == "your" || w == "optional");
+            // "By using the Site, you consent to the collection …", "you understand and
+            // consent to the transfer": accepting the policy, not a choice.
+            let accepting = w.starts_with("consent")
+                && words.get(last) == "to"
+                && (first.saturating_sub(4)..first).any(|i| words.get(i) == "you")
+                && !(first.saturating_sub(4)..first).any(|i| {
+                    matches!(
+                        words.get(i),
+                        "if" | "unless" | "whenever" | "withdraw" | "revoke" | "may" | "can"
+                    )
+                });
+            let constitutes = w.starts_with("consent")
+                && matches!(
+                    prev,
+                    "constitutes" | "constitute" | "parent" | "parents" | "guardian"
+                );
+            if predicate || accepting || constitutes {
+                return false;
             }
             !(w.starts_with("consent")
                 && matches!(
@@ -472,26 +494,42 @@ pub(super) fn cue_is_real(
             // "to protect the rights, property or safety of", "committed to protecting your
             // privacy": a legal purpose or a slogan, not a security measure.
             let w = words.get(first);
-            if !super::exp_off("protadj") {
-                // "protected health information": an adjective naming data; "data
-                // protection laws", "Privacy Protection Act", "fraud protection": a law or
-                // a purpose.
-                let adjective = w == "protected"
-                    && !matches!(
-                        prev,
-                        "is" | "are" | "be" | "been" | "being" | "was" | "were" | "remain"
-                            | "remains" | "stay" | "kept" | "and" | "secured"
-                    );
-                let law = w.starts_with("protection")
-                    && (matches!(
-                        next,
-                        "law" | "laws" | "act" | "rule" | "regulation" | "regulations"
-                            | "authority" | "authorities" | "directive" | "officer"
-                            | "legislation"
-                    ) || matches!(prev, "fraud" | "consumer" | "theft"));
-                if adjective || law {
-                    return false;
-                }
+            // "protected health information": an adjective naming data; "data
+            // protection laws", "Privacy Protection Act", "fraud protection": a law or
+            // a purpose.
+            let adjective = w == "protected"
+                && !matches!(
+                    prev,
+                    "is" | "are"
+                        | "be"
+                        | "been"
+                        | "being"
+                        | "was"
+                        | "were"
+                        | "remain"
+                        | "remains"
+                        | "stay"
+                        | "kept"
+                        | "and"
+                        | "secured"
+                );
+            let law = w.starts_with("protection")
+                && (matches!(
+                    next,
+                    "law"
+                        | "laws"
+                        | "act"
+                        | "rule"
+                        | "regulation"
+                        | "regulations"
+                        | "authority"
+                        | "authorities"
+                        | "directive"
+                        | "officer"
+                        | "legislation"
+                ) || matches!(prev, "fraud" | "consumer" | "theft"));
+            if adjective || law {
+                return false;
             }
             !(w.starts_with("protect")
                 && (last..last + 4).any(|i| {
@@ -546,13 +584,17 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     }
     // "our information collection practices", "data use policies": the nominal names a
     // kind of practice, which the sentence only talks about.
-    if !super::exp_off("practices")
-        && matches!(
-            words.get(e),
-            "practices" | "practice" | "policies" | "policy" | "activities" | "procedures"
-                | "methods" | "process"
-        )
-    {
+    if matches!(
+        words.get(e),
+        "practices"
+            | "practice"
+            | "policies"
+            | "policy"
+            | "activities"
+            | "procedures"
+            | "methods"
+            | "process"
+    ) {
         return true;
     }
     if words.get(e) != "of" {
@@ -648,12 +690,13 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
     }
     // "the ways we collect", "the manner in which we use": a topic, like "how" (but not
     // "in any way", "in no way", which qualify a practice).
-    if !super::exp_off("ways")
-        && (from..cue).any(|i| {
-            matches!(words.get(i), "way" | "ways" | "manner" | "extent")
-                && !matches!(words.get(i.saturating_sub(1)), "any" | "no" | "some" | "every")
-        })
-    {
+    if (from..cue).any(|i| {
+        matches!(words.get(i), "way" | "ways" | "manner" | "extent")
+            && !matches!(
+                words.get(i.saturating_sub(1)),
+                "any" | "no" | "some" | "every"
+            )
+    }) {
         return true;
     }
     // "this privacy policy describes", "this statement explains"

@@ -178,7 +178,7 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
     let mut heading_data: Vec<Option<Vec<Mention>>> = vec![None; doc.blocks.len()];
     for (i, sentence) in doc.sentences.iter().enumerate() {
         let heading = doc.blocks[sentence.block].kind == BlockKind::Heading;
-        let date_line = !exp_off("dateline") && is_date_line(doc.sentence_text(i));
+        let date_line = is_date_line(doc.sentence_text(i));
         if (heading && !date_line) || foreign[sentence.block] {
             // Headings name topics ("How we use information"), not practices; they lend
             // their data types to their section instead.
@@ -560,26 +560,25 @@ fn refine_mentions(
     });
     // "to address any problem", "to contact the winners": a one-word data type used as a
     // verb after "to" and before its object.
-    if !exp_off("toverb") {
-        matches.retain(|m| {
-            !(is_data(m)
-                && m.last == m.first + 1
-                && m.first > 0
-                && words.get(m.first - 1) == "to"
-                && words.is_any(
-                    m.last,
-                    &["any", "the", "a", "an", "our", "your", "these", "this", "such", "all", "them", "you", "us", "their"],
-                ))
-        });
-    }
-    if !exp_off("trim") {
-        // "certain information about you", "the pages you visit": the annotators' span is the
-        // noun phrase up to its head; a relative clause or "about …" after it is not part of
-        // it (the lexicon label still decides the concept).
-        for m in matches.iter_mut().filter(|m| is_data(m)) {
-            if let Some(k) = (m.first + 1..m.last).find(|&k| words.is_any(k, MENTION_CUT)) {
-                m.last = k;
-            }
+    matches.retain(|m| {
+        !(is_data(m)
+            && m.last == m.first + 1
+            && m.first > 0
+            && words.get(m.first - 1) == "to"
+            && words.is_any(
+                m.last,
+                &[
+                    "any", "the", "a", "an", "our", "your", "these", "this", "such", "all", "them",
+                    "you", "us", "their",
+                ],
+            ))
+    });
+    // "certain information about you", "the pages you visit": the annotators' span is the
+    // noun phrase up to its head; a relative clause or "about …" after it is not part of
+    // it (the lexicon label still decides the concept).
+    for m in matches.iter_mut().filter(|m| is_data(m)) {
+        if let Some(k) = (m.first + 1..m.last).find(|&k| words.is_any(k, MENTION_CUT)) {
+            m.last = k;
         }
     }
     let mut covered = vec![false; words.len()];
@@ -591,6 +590,12 @@ fn refine_mentions(
         .filter(|m| vocab.concept(m.concept).scheme == Scheme::PracticeKind)
         .map(|m| m.last)
         .collect();
+    let mut other_taken = vec![false; words.len()];
+    for m in matches.iter().filter(|m| !is_data(m)) {
+        other_taken[m.first..m.last]
+            .iter_mut()
+            .for_each(|c| *c = true);
+    }
     if let Some(generic) = generic {
         for (i, &done) in covered.iter().enumerate() {
             if done || !words.is_any(i, GENERIC_HEADS) {
@@ -605,7 +610,11 @@ fn refine_mentions(
             let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
                 || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
-            if (determined || object_of_cue || qualified) && !looked_up {
+            // "device event information", "anonymous analytics data": a generic head with
+            // its own modifiers names data.
+            let premodified =
+                i > 0 && !covered[i - 1] && !other_taken[i - 1] && is_premodifier(words.get(i - 1));
+            if (determined || object_of_cue || qualified || premodified) && !looked_up {
                 matches.push(LexiconMatch {
                     concept: generic,
                     first: i,
@@ -624,12 +633,8 @@ fn refine_mentions(
         .filter(|m| vocab.concept(m.concept).scheme == Scheme::DataType)
     {
         let own = m.first;
-        if !exp_off("premod") {
-            m.first = premodifiers_start(words, &taken, m.first);
-        }
-        if !exp_off("coord") {
-            m.first = coordinated_adjective_start(words, &taken, m.first);
-        }
+        m.first = premodifiers_start(words, &taken, m.first);
+        m.first = coordinated_adjective_start(words, &taken, m.first);
         loop {
             while m.first > 0
                 && words.is_any(m.first - 1, DETERMINERS)
@@ -640,13 +645,17 @@ fn refine_mentions(
             // "your device's unique identifier", "a user's email address": the possessor
             // belongs to the noun phrase, with its own determiner.
             let possessive = m.first > 0
-                && !exp_off("poss")
                 && !taken[m.first - 1]
                 && {
                     let w = words.get(m.first - 1);
                     (w.ends_with("'s") || w.ends_with("s'")) && w.len() > 2
                 }
-                && !words.is_any(m.first - 1, &["it's", "that's", "what's", "there's", "here's", "let's", "who's"]);
+                && !words.is_any(
+                    m.first - 1,
+                    &[
+                        "it's", "that's", "what's", "there's", "here's", "let's", "who's",
+                    ],
+                );
             if !possessive {
                 break;
             }
@@ -702,75 +711,79 @@ fn enumeration_items(
         }
         segments.push((s, i));
     }
-    let data_seg = |&(s, e): &(usize, usize)| (s..e).any(|k| is_data[k]);
+    // An accepted item counts as data for its neighbours ("such as crashes, system
+    // activity, hardware settings, browser type"), so the search repeats until nothing
+    // new is found.
+    let mut accepted = vec![false; segments.len()];
     let mut out = Vec::new();
-    for (k, seg) in segments.iter().enumerate() {
-        if data_seg(seg) {
-            continue;
-        }
-        let prev = k.checked_sub(1).map(|j| segments[j]);
-        let next = segments.get(k + 1).copied();
-        let prev_data = prev.is_some_and(|p| data_seg(&p));
-        let next_data = next.is_some_and(|p| data_seg(&p));
-        let before = |j: usize| j > 0 && words.is_any(j - 1, &["and", "or"]);
-        let closes =
-            next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
-        let mut start = seg.0;
-        // Between two data items, or the last of three or more ("…, X and Y").
-        let between = prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
-        let last_item =
-            prev_data && before(seg.0) && closes && k >= 2 && data_seg(&segments[k - 2]);
-        let candidate = if between || last_item {
-            true
-        } else if next_data && !prev_data {
-            // "such as date, time": the first item follows a list opener in its segment.
-            match (seg.0..seg.1)
-                .rev()
-                .find(|&j| words.is_any(j, LIST_OPENERS))
-            {
-                Some(j) if j + 1 < seg.1 => {
-                    start = j + 1;
-                    true
-                }
-                _ => false,
+    for _ in 0..4 {
+        let found_before = out.len();
+        for (k, seg) in segments.iter().enumerate() {
+            let data_at =
+                |j: usize| accepted[j] || (segments[j].0..segments[j].1).any(|x| is_data[x]);
+            if data_at(k) {
+                continue;
             }
-        } else {
-            false
-        };
-        if !candidate {
-            continue;
+            let next = segments.get(k + 1).copied();
+            let prev_data = k > 0 && data_at(k - 1);
+            let next_data = k + 1 < segments.len() && data_at(k + 1);
+            let before = |j: usize| j > 0 && words.is_any(j - 1, &["and", "or"]);
+            let closes =
+                next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
+            let mut start = seg.0;
+            // Between two data items, or the last of three or more ("…, X and Y").
+            let between = prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
+            let last_item = prev_data && before(seg.0) && closes && k >= 2 && data_at(k - 2);
+            let candidate = if between || last_item {
+                true
+            } else if next_data && !prev_data {
+                // "such as date, time": the first item follows a list opener in its segment.
+                match (seg.0..seg.1)
+                    .rev()
+                    .find(|&j| words.is_any(j, LIST_OPENERS))
+                {
+                    Some(j) if j + 1 < seg.1 => {
+                        start = j + 1;
+                        true
+                    }
+                    _ => false,
+                }
+            } else {
+                false
+            };
+            if !candidate {
+                continue;
+            }
+            let mut end = start;
+            while end < seg.1 && !words.is_any(end, ITEM_END) && words.get(end) != "." {
+                end += 1;
+            }
+            let len = end - start;
+            let alphabetic = (start..end).any(|j| words.get(j).chars().any(char::is_alphabetic));
+            let only_determiners = (start..end).all(|j| words.is_any(j, DETERMINERS));
+            let other_concept = (start..end).any(|j| is_other[j]);
+            // A verb, adverb or adjective heads a clause or a predicate, not a data item:
+            // "improve our visitors' experiences", "commercially available", "interesting".
+            let head = (start..end)
+                .find(|&j| !words.is_any(j, DETERMINERS))
+                .map_or("", |j| words.get(j));
+            let not_a_noun = head.ends_with("ly")
+                || (head.ends_with("ing") && end - start == 1)
+                || words.is_any(start, NOT_ITEM_HEADS)
+                || head.ends_with("able")
+                || head.ends_with("ful");
+            if len == 0 || len > 5 || !alphabetic || only_determiners || other_concept || not_a_noun
+            {
+                continue;
+            }
+            accepted[k] = true;
+            out.push((start, end));
         }
-        let mut end = start;
-        while end < seg.1 && !words.is_any(end, ITEM_END) && words.get(end) != "." {
-            end += 1;
+        if out.len() == found_before {
+            break;
         }
-        let len = end - start;
-        let alphabetic = (start..end).any(|j| words.get(j).chars().any(char::is_alphabetic));
-        let only_determiners = (start..end).all(|j| words.is_any(j, DETERMINERS));
-        let other_concept = (start..end).any(|j| is_other[j]);
-        // A verb, adverb or adjective heads a clause or a predicate, not a data item:
-        // "improve our visitors' experiences", "commercially available", "interesting".
-        let head = (start..end)
-            .find(|&j| !words.is_any(j, DETERMINERS))
-            .map_or("", |j| words.get(j));
-        let not_a_noun = head.ends_with("ly")
-            || (head.ends_with("ing") && end - start == 1)
-            || words.is_any(start, NOT_ITEM_HEADS)
-            || head.ends_with("able")
-            || head.ends_with("ful");
-        if len == 0 || len > 5 || !alphabetic || only_determiners || other_concept || not_a_noun {
-            continue;
-        }
-        out.push((start, end));
     }
     out
-}
-
-/// Temporary experiment switches (PKG_OFF=name,name): measuring each rule on both gold sets.
-pub fn exp_off(name: &str) -> bool {
-    static OFF: LazyLock<String> =
-        LazyLock::new(|| std::env::var("PKG_OFF").unwrap_or_default());
-    OFF.split(',').any(|s| s == name)
 }
 
 /// Words inside a lexicon match where the noun phrase of the mention ends: a relative
@@ -780,33 +793,220 @@ const MENTION_CUT: &[&str] = &["you", "we", "that", "which", "who", "about", "th
 /// Words that never premodify a data noun: function words, pronouns, auxiliaries, and the
 /// verbs that take data as their object ("provide email address").
 const NOT_PREMODIFIER: &[&str] = &[
-    "of", "to", "for", "with", "from", "by", "at", "in", "on", "about", "as", "via",
-    "through", "into", "over", "under", "after", "before", "during", "upon", "within",
-    "without", "between", "among", "than", "like", "per", "including", "such", "and", "or",
-    "but", "nor", "so", "if", "when", "while", "because", "whether", "unless", "where",
-    "we", "you", "they", "it", "he", "she", "us", "them", "i", "me", "who", "which", "that",
-    "what", "whose", "whom", "is", "are", "was", "were", "be", "been", "being", "am", "has",
-    "have", "had", "do", "does", "did", "may", "might", "can", "could", "will", "would",
-    "shall", "should", "must", "not", "no", "more", "most", "less", "only", "also", "just",
-    "even", "very", "much", "many", "then", "there", "here", "now", "please", "e.g.",
-    "i.e.", "etc", "provide", "give", "send", "enter", "submit", "share", "request",
-    "require", "ask", "obtain", "keep", "store", "view", "visit", "access", "update",
-    "delete", "change", "correct", "contact", "verify", "confirm", "protect", "disclose",
-    "include", "contain", "identify", "display", "post", "create", "choose", "receive",
-    "link", "associate", "combine", "process", "track", "record", "log", "use", "collect",
-    "retain", "transfer", "sell", "rent", "trade", "know", "see", "find", "make", "let",
-    "help", "allow", "enable", "ensure", "remove", "review", "edit", "limit", "gather",
-    "same", "both", "own", "new", "following", "above", "below", "following", "non",
-    "either", "neither", "each", "every", "any", "all", "other", "some", "few", "several",
-    "various", "specific", "particular", "certain", "additional", "further", "relevant",
-    "necessary", "required", "requested", "optional", "generally",
+    "of",
+    "to",
+    "for",
+    "with",
+    "from",
+    "by",
+    "at",
+    "in",
+    "on",
+    "about",
+    "as",
+    "via",
+    "through",
+    "into",
+    "over",
+    "under",
+    "after",
+    "before",
+    "during",
+    "upon",
+    "within",
+    "without",
+    "between",
+    "among",
+    "than",
+    "like",
+    "per",
+    "including",
+    "such",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "so",
+    "if",
+    "when",
+    "while",
+    "because",
+    "whether",
+    "unless",
+    "where",
+    "we",
+    "you",
+    "they",
+    "it",
+    "he",
+    "she",
+    "us",
+    "them",
+    "i",
+    "me",
+    "who",
+    "which",
+    "that",
+    "what",
+    "whose",
+    "whom",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "may",
+    "might",
+    "can",
+    "could",
+    "will",
+    "would",
+    "shall",
+    "should",
+    "must",
+    "not",
+    "no",
+    "more",
+    "most",
+    "less",
+    "only",
+    "also",
+    "just",
+    "even",
+    "very",
+    "much",
+    "many",
+    "then",
+    "there",
+    "here",
+    "now",
+    "please",
+    "e.g.",
+    "i.e.",
+    "etc",
+    "provide",
+    "give",
+    "send",
+    "enter",
+    "submit",
+    "share",
+    "request",
+    "require",
+    "ask",
+    "obtain",
+    "keep",
+    "store",
+    "view",
+    "visit",
+    "access",
+    "update",
+    "delete",
+    "change",
+    "correct",
+    "contact",
+    "verify",
+    "confirm",
+    "protect",
+    "disclose",
+    "include",
+    "contain",
+    "identify",
+    "display",
+    "post",
+    "create",
+    "choose",
+    "receive",
+    "link",
+    "associate",
+    "combine",
+    "process",
+    "track",
+    "record",
+    "log",
+    "use",
+    "collect",
+    "retain",
+    "transfer",
+    "sell",
+    "rent",
+    "trade",
+    "know",
+    "see",
+    "find",
+    "make",
+    "let",
+    "help",
+    "allow",
+    "enable",
+    "ensure",
+    "remove",
+    "review",
+    "edit",
+    "limit",
+    "gather",
+    "same",
+    "both",
+    "own",
+    "new",
+    "following",
+    "above",
+    "below",
+    "following",
+    "non",
+    "either",
+    "neither",
+    "each",
+    "every",
+    "any",
+    "all",
+    "other",
+    "some",
+    "few",
+    "several",
+    "various",
+    "specific",
+    "particular",
+    "certain",
+    "additional",
+    "further",
+    "relevant",
+    "necessary",
+    "required",
+    "requested",
+    "optional",
+    "generally",
 ];
 /// "-ing" words that premodify data ("browsing history", "billing address"); other "-ing"
 /// words before a mention are verbs or prepositions ("including", "using").
 const ING_PREMODIFIERS: &[&str] = &[
-    "browsing", "billing", "shipping", "mailing", "banking", "viewing", "purchasing",
-    "shopping", "listening", "reading", "searching", "networking", "tracking", "booking",
-    "login", "logging", "messaging", "calling", "routing",
+    "browsing",
+    "billing",
+    "shipping",
+    "mailing",
+    "banking",
+    "viewing",
+    "purchasing",
+    "shopping",
+    "listening",
+    "reading",
+    "searching",
+    "networking",
+    "tracking",
+    "booking",
+    "login",
+    "logging",
+    "messaging",
+    "calling",
+    "routing",
 ];
 
 /// Whether a word can premodify a data noun inside its noun phrase.
@@ -833,7 +1033,9 @@ fn premodifiers_start(words: &Words, taken: &[bool], first: usize) -> usize {
     while f > 0 && added < 3 {
         // "Internet Protocol ( "IP" ) address": a bracketed acronym is part of the phrase.
         if words.get(f - 1) == ")" {
-            let open = (f.saturating_sub(5)..f - 1).rev().find(|&j| words.get(j) == "(");
+            let open = (f.saturating_sub(5)..f - 1)
+                .rev()
+                .find(|&j| words.get(j) == "(");
             let Some(open) = open else { break };
             let inside_ok = (open + 1..f - 1).all(|j| {
                 let w = words.get(j);
@@ -897,8 +1099,7 @@ fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
         return true;
     }
     // "under age 13", "13 years of age", "the age of majority"
-    !exp_off("agefix")
-        && ctx.words.get(m.last - 1) == "age"
+    ctx.words.get(m.last - 1) == "age"
         && (is_number(ctx.words.get(m.last))
             || (m.first >= 2
                 && ctx.words.get(m.first - 1) == "of"
@@ -927,11 +1128,7 @@ struct Cue {
 fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
     let mut cues = Vec::new();
     for m in ctx.matches {
-        let topic_at = if exp_off("chain") {
-            m.first
-        } else {
-            chain_start(ctx, m.first)
-        };
+        let topic_at = chain_start(ctx, m.first);
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
@@ -973,8 +1170,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         // Checked again once a disclosure to us became a collection ("the information
         // you disclose", "the data you have provided to us"), and from the first verb of a
         // coordination ("the information we collect or receive").
-        if !exp_off("modchain")
-            && matches!(kind, PracticeKind::Collect | PracticeKind::Use)
+        if matches!(kind, PracticeKind::Collect | PracticeKind::Use)
             && (modifies_data(ctx, m.first) || modifies_data(ctx, topic_at))
         {
             continue;
@@ -989,7 +1185,9 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
 }
 
 /// Words that join coordinated cue verbs: "how we collect, use, and share".
-const CUE_CHAIN: &[&str] = &[",", "and", "or", "and/or", "/", "also", "may", "might", "can", "will", "we"];
+const CUE_CHAIN: &[&str] = &[
+    ",", "and", "or", "and/or", "/", "also", "may", "might", "can", "will", "we",
+];
 
 /// The first cue of the coordination the cue at `first` belongs to ("collect" for "share"
 /// in "how we collect, use, and share"), so that a topic word before the first verb governs
@@ -1076,8 +1274,7 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
         })
     };
     let protect_is_purpose = |q: &Cue| {
-        !exp_off("protpurp")
-            && q.kind == PracticeKind::Protect
+        q.kind == PracticeKind::Protect
             && ctx.words.get(q.first).starts_with("protect")
             && (q.first.saturating_sub(3)..q.first).any(|i| ctx.words.is_any(i, &["to", "for"]))
             && data_cue_before(q.first)
@@ -1107,21 +1304,8 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             // "we may share your information to process your payments": after a
             // disclosure, a later collection or use verb in the same clause states its
             // purpose or describes the data, not a practice of its own.
-            if !exp_off("aftershare")
-                && matches!(cue.kind, PracticeKind::Collect | PracticeKind::Use)
+            if matches!(cue.kind, PracticeKind::Collect | PracticeKind::Use)
                 && share_at.is_some_and(|s| s < cue.first)
-            {
-                continue;
-            }
-            // "the information you voluntarily submit": the manner of a collection, not a
-            // choice offered.
-            if !exp_off("volunt")
-                && cue.kind == PracticeKind::Choice
-                && ctx.words.is_any(cue.first, &["voluntarily", "voluntary"])
-                && cues.iter().any(|q| {
-                    q.kind == PracticeKind::Collect
-                        && q.first.abs_diff(cue.first) <= 3
-                })
             {
                 continue;
             }
@@ -1141,12 +1325,10 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             // "If you wish to correct it, contact us", "we collect and process as described":
             // a collection or disclosure of nothing named (no data, recipient or purpose) is
             // a passing mention, not a stated practice.
-            if !exp_off("empty")
-                && matches!(
-                    cue.kind,
-                    PracticeKind::Collect | PracticeKind::Share | PracticeKind::Sell
-                )
-                && practice.data.is_empty()
+            if matches!(
+                cue.kind,
+                PracticeKind::Collect | PracticeKind::Share | PracticeKind::Sell
+            ) && practice.data.is_empty()
                 && practice.recipients.is_empty()
                 && practice.purposes.is_empty()
             {
@@ -1448,7 +1630,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         j -= 1;
         // "We (which includes our service providers) will use": the subject is outside
         // the brackets.
-        if words.get(j) == ")" && !exp_off("paren") {
+        if words.get(j) == ")" {
             if let Some(open) = (clause.start..j).rev().find(|&k| words.get(k) == "(") {
                 j = open;
                 continue;
