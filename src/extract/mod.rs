@@ -1048,7 +1048,9 @@ fn premodifiers_start(words: &Words, taken: &[bool], first: usize) -> usize {
             f = open;
             continue;
         }
-        if taken[f - 1] || !is_premodifier(words.get(f - 1)) {
+        // A determiner ends the noun phrase on the left ("give Google your address");
+        // the determiner step includes it.
+        if taken[f - 1] || words.is_any(f - 1, DETERMINERS) || !is_premodifier(words.get(f - 1)) {
             break;
         }
         f -= 1;
@@ -1060,12 +1062,12 @@ fn premodifiers_start(words: &Words, taken: &[bool], first: usize) -> usize {
 /// Adjectives coordinated with the mention's own premodifier: "[aggregate or anonymous
 /// data]", "[personal and non-personal information]", "[physical or postal address]".
 fn coordinated_adjective_start(words: &Words, taken: &[bool], first: usize) -> usize {
-    if first < 2 || !words.is_any(first - 1, &["and", "or", ","]) || taken[first - 2] {
+    if first < 2 || !words.is_any(first - 1, &["and", "or"]) || taken[first - 2] {
         return first;
     }
     let w = words.get(first - 2);
     let adjective = [
-        "al", "ic", "ous", "ate", "ated", "ive", "ary", "ed", "ble", "ical", "ional",
+        "al", "ic", "ous", "ate", "ated", "ified", "ive", "ary", "ble", "ical", "ional",
     ]
     .iter()
     .any(|s| w.ends_with(s))
