@@ -1021,7 +1021,7 @@ fn is_premodifier(w: &str) -> bool {
         return ING_PREMODIFIERS.contains(&w);
     }
     // Plural nouns and third-person verbs ("provides", "allows") rarely premodify.
-    !(w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && w.len() > 3)
+    !w.ends_with('s') || w.ends_with("ss") || w.ends_with("us") || w.len() <= 3
 }
 
 /// Where a data mention starts once the nouns and adjectives before its lexicon label are
