@@ -453,7 +453,14 @@ fn main() -> ExitCode {
                 (_, _, Some(name)) => cli::QueryTarget::Named(name),
                 _ => cli::QueryTarget::Missing,
             };
-            cli::query(&store.store, target, &params, format, timeout, explain.as_deref())
+            cli::query(
+                &store.store,
+                target,
+                &params,
+                format,
+                timeout,
+                explain.as_deref(),
+            )
         }
         Command::Diff {
             org,

@@ -118,7 +118,8 @@ pub fn organisation_from_title(title: &str) -> Option<String> {
 }
 
 const SELF_NAMED_PATTERN: &str = r#"\b((?:[A-Z][\w&'’.-]*)(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&)){0,4})\s*\(\s*(?:collectively,?\s*)?(?:the\s+)?["“”]?(?:we|us|our|company)\b"#;
-const SITE_DOMAIN_PATTERN: &str = r"(?i)\b(?:www\.)?([a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|io|co|us|info|biz|co\.uk|de|fr))\b";
+const SITE_DOMAIN_PATTERN: &str =
+    r"(?i)\b(?:www\.)?([a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|io|co|us|info|biz|co\.uk|de|fr))\b";
 
 static SELF_NAMED: LazyLock<BoundedRegex> = LazyLock::new(|| BoundedRegex::new(SELF_NAMED_PATTERN));
 static SITE_DOMAIN: LazyLock<BoundedRegex> =
@@ -313,7 +314,10 @@ mod tests {
     use super::*;
 
     fn spans(found: &[regex::Captures]) -> Vec<(usize, usize)> {
-        found.iter().map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end())).collect()
+        found
+            .iter()
+            .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()))
+            .collect()
     }
 
     #[test]
@@ -335,7 +339,10 @@ mod tests {
             );
             assert_eq!(
                 SELF_NAMED.captures(t).map(|c| c.get(0).unwrap().range()),
-                SELF_NAMED.exact.captures(t).map(|c| c.get(0).unwrap().range()),
+                SELF_NAMED
+                    .exact
+                    .captures(t)
+                    .map(|c| c.get(0).unwrap().range()),
                 "{t}"
             );
         }
