@@ -561,6 +561,7 @@ pub fn query(
     params: &[String],
     format: ResultFormat,
     timeout: Option<Duration>,
+    explain: Option<&Path>,
 ) -> Result<Outcome> {
     let saved = match target {
         QueryTarget::Missing => {
@@ -588,7 +589,7 @@ pub fn query(
         &params,
         format,
         &mut out,
-        query::RunOptions { timeout },
+        query::RunOptions { timeout, explain },
     )?;
     out.flush()?;
     Ok(Outcome::Ok)

@@ -138,6 +138,9 @@ enum Command {
         /// Stop the query after this many seconds
         #[arg(long, value_name = "SECS", value_parser = seconds)]
         timeout: Option<std::time::Duration>,
+        /// Also write Oxigraph's query plan, with rows and time per step, to this JSON file
+        #[arg(long, value_name = "FILE", conflicts_with = "all")]
+        explain: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -434,6 +437,7 @@ fn main() -> ExitCode {
             params,
             format,
             timeout,
+            explain,
             store,
         } => {
             let format = match format {
@@ -449,7 +453,14 @@ fn main() -> ExitCode {
                 (_, _, Some(name)) => cli::QueryTarget::Named(name),
                 _ => cli::QueryTarget::Missing,
             };
-            cli::query(&store.store, target, &params, format, timeout)
+            cli::query(
+                &store.store,
+                target,
+                &params,
+                format,
+                timeout,
+                explain.as_deref(),
+            )
         }
         Command::Diff {
             org,

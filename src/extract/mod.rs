@@ -1717,6 +1717,12 @@ static AGE_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 
 /// The minimum age a sentence states ("under the age of 16", "18 years or older").
 pub fn minimum_age(sentence: &str) -> Option<u32> {
+    // Every pattern needs a number that parses as u32, so ASCII digits: most sentences have
+    // none, and four case-insensitive regexes with Unicode word boundaries per sentence were
+    // 5% of extraction's CPU time.
+    if !sentence.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     for re in AGE_PATTERNS.iter() {
         for caps in re.captures_iter(sentence) {
             if let Ok(n) = caps[1].parse::<u32>() {

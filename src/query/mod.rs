@@ -346,9 +346,12 @@ fn locate_syntax_error(text: &str) -> Option<(usize, usize, String)> {
 
 /// How to run a query beyond its parameters.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RunOptions {
+pub struct RunOptions<'a> {
     /// Stop the query after this long.
     pub timeout: Option<Duration>,
+    /// Write Oxigraph's plan of the query, with the rows and time of each step, as JSON here
+    /// once the results are written: the way to see why a query is slow.
+    pub explain: Option<&'a Path>,
 }
 
 /// Runs a query against the store and writes its results. Returns the number of rows (or
@@ -374,7 +377,7 @@ pub fn run_with(
     options: RunOptions,
 ) -> Result<usize, QueryError> {
     let Some(timeout) = options.timeout else {
-        return evaluate(store, query, params, format, out, None);
+        return evaluate(store, query, params, format, out, None, options.explain);
     };
     let token = CancellationToken::new();
     let (done, finished) = std::sync::mpsc::channel::<()>();
@@ -387,7 +390,15 @@ pub fn run_with(
             }
         })
     };
-    let result = evaluate(store, query, params, format, out, Some(token.clone()));
+    let result = evaluate(
+        store,
+        query,
+        params,
+        format,
+        out,
+        Some(token.clone()),
+        options.explain,
+    );
     drop(done);
     let _ = watchdog.join();
     match result {
@@ -406,6 +417,7 @@ fn evaluate(
     format: ResultFormat,
     out: &mut dyn Write,
     cancel: Option<CancellationToken>,
+    explain: Option<&Path>,
 ) -> Result<usize, QueryError> {
     for (k, _) in params {
         if !query.params.is_empty() && !query.params.iter().any(|(n, _)| n == k) {
@@ -435,10 +447,33 @@ fn evaluate(
         name: query.name.clone(),
         message: e.to_string(),
     };
-    let results = prepared
-        .on_store(store.oxigraph())
-        .execute()
-        .map_err(|e| eval_err(&e))?;
+    let bound = prepared.on_store(store.oxigraph());
+    let Some(plan_path) = explain else {
+        let results = bound.execute().map_err(|e| eval_err(&e))?;
+        return write_results(query, results, format, out);
+    };
+    let (results, explanation) = bound.compute_statistics().explain();
+    let n = write_results(query, results.map_err(|e| eval_err(&e))?, format, out)?;
+    let io = |source| QueryError::Io {
+        path: plan_path.display().to_string(),
+        source,
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(plan_path).map_err(io)?);
+    explanation.write_in_json(&mut file).map_err(io)?;
+    file.flush().map_err(io)?;
+    Ok(n)
+}
+
+fn write_results(
+    query: &SavedQuery,
+    results: QueryResults<'_>,
+    format: ResultFormat,
+    out: &mut dyn Write,
+) -> Result<usize, QueryError> {
+    let eval_err = |e: &dyn std::fmt::Display| QueryError::Evaluation {
+        name: query.name.clone(),
+        message: e.to_string(),
+    };
     match results {
         QueryResults::Solutions(solutions) => {
             let variables: Vec<Variable> = solutions.variables().to_vec();
@@ -641,6 +676,7 @@ mod tests {
             &mut Vec::new(),
             RunOptions {
                 timeout: Some(Duration::from_millis(200)),
+                explain: None,
             },
         )
         .unwrap_err();
