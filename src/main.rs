@@ -87,6 +87,13 @@ enum Command {
         /// After building, answer every saved query
         #[arg(long)]
         queries: bool,
+        /// With --queries: the saved queries of this folder of .rq files instead of the
+        /// built-in ones
+        #[arg(long, requires = "queries", value_name = "DIR")]
+        queries_dir: Option<PathBuf>,
+        /// With --queries: stop each query after this many seconds and go on with the next
+        #[arg(long, requires = "queries", value_name = "SECS", value_parser = seconds)]
+        query_timeout: Option<std::time::Duration>,
         /// Licence of the data (an IRI), written into the dataset description; kept from the
         /// previous build when not given
         #[arg(long, value_name = "IRI")]
@@ -135,9 +142,13 @@ enum Command {
         params: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Stop the query after this many seconds
+        /// Stop the query after this many seconds (with --all: each query, going on with
+        /// the next)
         #[arg(long, value_name = "SECS", value_parser = seconds)]
         timeout: Option<std::time::Duration>,
+        /// Saved queries from this folder of .rq files instead of the built-in ones
+        #[arg(long, value_name = "DIR")]
+        queries_dir: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -381,6 +392,8 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            queries_dir,
+            query_timeout,
             ..
         } => cli::build_history(
             &repo,
@@ -391,7 +404,10 @@ fn main() -> ExitCode {
                 until,
                 paths: paths_glob,
             },
-            queries,
+            queries.then_some(cli::QueryRun {
+                dir: queries_dir,
+                timeout: query_timeout,
+            }),
         ),
         Command::Build {
             paths,
@@ -399,13 +415,18 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            queries_dir,
+            query_timeout,
             license,
             ..
         } => cli::build(
             &paths,
             (!memory).then_some(store.store.as_path()),
             settings(extract),
-            queries,
+            queries.then_some(cli::QueryRun {
+                dir: queries_dir,
+                timeout: query_timeout,
+            }),
             license.as_deref(),
         ),
         Command::Extract {
@@ -434,6 +455,7 @@ fn main() -> ExitCode {
             params,
             format,
             timeout,
+            queries_dir,
             store,
         } => {
             let format = match format {
@@ -449,7 +471,16 @@ fn main() -> ExitCode {
                 (_, _, Some(name)) => cli::QueryTarget::Named(name),
                 _ => cli::QueryTarget::Missing,
             };
-            cli::query(&store.store, target, &params, format, timeout)
+            cli::query(
+                &store.store,
+                target,
+                &params,
+                format,
+                cli::QueryRun {
+                    dir: queries_dir,
+                    timeout,
+                },
+            )
         }
         Command::Diff {
             org,
