@@ -590,11 +590,13 @@ pub fn query(
         QueryTarget::All => {
             let catalogue = run.catalogue()?;
             let store = open_existing(store_path)?;
-            return Ok(if run_all_queries(&store, &catalogue, format, timeout)? > 0 {
-                Outcome::SomeInputsFailed
-            } else {
-                Outcome::Ok
-            });
+            return Ok(
+                if run_all_queries(&store, &catalogue, format, timeout)? > 0 {
+                    Outcome::SomeInputsFailed
+                } else {
+                    Outcome::Ok
+                },
+            );
         }
         QueryTarget::Sparql(text) => {
             query::SavedQuery::parse("command-line", &text).with_origin("--sparql")

@@ -179,8 +179,8 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
     // root as well: EACCES) and a process's own memory, whose first page is not mapped (EIO).
     let unreadable = std::fs::read(c.join("unreadable.txt")).is_err();
     let write_only = Path::new("/proc/sys/vm/drop_caches");
-    let denied_to_all = std::fs::read(write_only)
-        .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+    let denied_to_all =
+        std::fs::read(write_only).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
     if denied_to_all {
         std::os::unix::fs::symlink(write_only, c.join("write-only-sysctl.txt")).unwrap();
     }
@@ -577,7 +577,10 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
     let catalogue = dir.path().join("catalogue");
     std::fs::create_dir(&catalogue).unwrap();
     for (name, text) in [
-        ("01-fast.rq", "SELECT (COUNT(*) AS ?quads) WHERE { ?s ?p ?o }"),
+        (
+            "01-fast.rq",
+            "SELECT (COUNT(*) AS ?quads) WHERE { ?s ?p ?o }",
+        ),
         (
             "02-slow.rq",
             "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
@@ -599,7 +602,10 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
         );
         assert!(err.contains("1 of 3 queries"), "{err}");
         let after = out_text.split("== 03-after").nth(1).unwrap_or_default();
-        assert!(after.contains("graphs"), "the query after the slow one ran: {out_text}");
+        assert!(
+            after.contains("graphs"),
+            "the query after the slow one ran: {out_text}"
+        );
         assert!(out_text.contains("quads"), "{out_text}");
         assert!(took < Duration::from_secs(30), "took {took:?}");
     };
@@ -612,7 +618,13 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
     all_queries(&out, started.elapsed());
     let started = Instant::now();
     let out = run(bin()
-        .args(["build", "--queries", "--query-timeout", "1", "--queries-dir"])
+        .args([
+            "build",
+            "--queries",
+            "--query-timeout",
+            "1",
+            "--queries-dir",
+        ])
         .arg(&catalogue)
         .arg("--store")
         .arg(&store)

@@ -312,7 +312,10 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
         assert!(finish.status.success(), "{}", stderr(&finish));
         let after = State::of(&store);
         assert_eq!(after.sizes, complete.sizes, "seed {seed}, run {run}");
-        assert_eq!(after.documents, complete.documents, "seed {seed}, run {run}");
+        assert_eq!(
+            after.documents, complete.documents,
+            "seed {seed}, run {run}"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(&store)
             .unwrap()
             .filter_map(|e| {

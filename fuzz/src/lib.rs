@@ -13,8 +13,8 @@
 /// The parts of `src/corpus` the stages under fuzzing use: decoding and the markup
 /// [`corpus::Format`]. The whole module is not compiled here: its git reader (for `build
 /// --git-history`) needs `gix`, a large crate no target calls.
+#[path = "../../src/corpus"]
 pub mod corpus {
-    #[path = "../../../src/corpus/decode.rs"]
     mod decode;
     pub use decode::{decode, Decoded};
 
