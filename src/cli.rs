@@ -127,7 +127,7 @@ pub fn build(
     paths: &[String],
     store_path: Option<&Path>,
     settings: ExtractSettings,
-    run_queries: bool,
+    run_queries: Option<QueryRun>,
     license: Option<&str>,
 ) -> Result<Outcome> {
     let vocab = settings.vocabulary()?;
@@ -220,8 +220,10 @@ pub fn build(
     )?;
     drop(out);
     let outcome = finish_run(report, &settings)?;
-    if run_queries {
-        run_all_queries(&store, ResultFormat::Table)?;
+    if let Some(run) = run_queries {
+        if run_all_queries(&store, &run.catalogue()?, ResultFormat::Table, run.timeout)? > 0 {
+            return Ok(Outcome::SomeInputsFailed);
+        }
     }
     Ok(outcome)
 }
@@ -554,28 +556,53 @@ fn open_existing(path: &Path) -> Result<Store> {
     Ok(Store::open(path)?)
 }
 
+/// Which saved queries to run, and for how long each.
+#[derive(Debug, Clone, Default)]
+pub struct QueryRun {
+    /// A folder of `.rq` files instead of the built-in catalogue.
+    pub dir: Option<PathBuf>,
+    /// Each query's time limit.
+    pub timeout: Option<Duration>,
+}
+
+impl QueryRun {
+    fn catalogue(&self) -> Result<Vec<query::SavedQuery>> {
+        Ok(match &self.dir {
+            Some(d) => query::catalogue_from_dir(d)?,
+            None => query::catalogue(),
+        })
+    }
+}
+
 /// `privacy-kg query`
 pub fn query(
     store_path: &Path,
     target: QueryTarget,
     params: &[String],
     format: ResultFormat,
-    timeout: Option<Duration>,
+    run: QueryRun,
     explain: Option<&Path>,
 ) -> Result<Outcome> {
+    let timeout = run.timeout;
     let saved = match target {
         QueryTarget::Missing => {
             bail!("name a saved query, give --sparql TEXT, or --all (see `privacy-kg queries`)")
         }
         QueryTarget::All => {
+            let catalogue = run.catalogue()?;
             let store = open_existing(store_path)?;
-            run_all_queries(&store, format)?;
-            return Ok(Outcome::Ok);
+            return Ok(
+                if run_all_queries(&store, &catalogue, format, timeout)? > 0 {
+                    Outcome::SomeInputsFailed
+                } else {
+                    Outcome::Ok
+                },
+            );
         }
         QueryTarget::Sparql(text) => {
             query::SavedQuery::parse("command-line", &text).with_origin("--sparql")
         }
-        QueryTarget::Named(name) => query::resolve(&query::catalogue(), &name)?,
+        QueryTarget::Named(name) => query::resolve(&run.catalogue()?, &name)?,
     };
     let params = query::parse_params(params)?;
     let store = open_existing(store_path)?;
@@ -615,9 +642,18 @@ fn hard_stop_after(limit: Duration, name: &str) {
     });
 }
 
-fn run_all_queries(store: &Store, format: ResultFormat) -> Result<()> {
+/// Runs every query of `catalogue`, each within `timeout` when given. A query that fails or
+/// runs out of time is reported on standard error, naming its file, and the run goes on
+/// with the next; returns how many failed.
+fn run_all_queries(
+    store: &Store,
+    catalogue: &[query::SavedQuery],
+    format: ResultFormat,
+    timeout: Option<Duration>,
+) -> Result<usize> {
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for q in query::catalogue() {
+    let mut failed = 0;
+    for q in catalogue {
         writeln!(out, "\n== {} — {}", q.name, q.title)?;
         let params: Vec<_> = if q.params.iter().any(|(n, _)| n == "org") {
             writeln!(out, "   (with --param org=igroops.com)")?;
@@ -625,11 +661,66 @@ fn run_all_queries(store: &Store, format: ResultFormat) -> Result<()> {
         } else {
             Vec::new()
         };
-        query::run(store, &q, &params, format, &mut out)
-            .with_context(|| format!("query {}", q.name))?;
+        let result = match timeout {
+            None => query::run(store, q, &params, format, &mut out).map(|_| ()),
+            Some(limit) => run_within(store, q, params, format, limit).and_then(|results| {
+                out.write_all(&results)?;
+                Ok(())
+            }),
+        };
+        if let Err(e) = result {
+            out.flush()?;
+            eprintln!(
+                "privacy-kg: {}: {e}; going on with the next query",
+                q.origin
+            );
+            failed += 1;
+        }
     }
     out.flush()?;
-    Ok(())
+    if failed > 0 {
+        eprintln!(
+            "privacy-kg: {failed} of {} queries failed or ran out of time (listed above)",
+            catalogue.len()
+        );
+    }
+    Ok(failed)
+}
+
+/// Runs one query on a thread of its own, its results gathered in memory, and waits at most
+/// `limit` and a grace period: the query is cancelled at `limit`, and one that does not
+/// notice (Oxigraph looks at the token only when it reads the store) is left behind, its
+/// results dropped, so that the next query can start.
+fn run_within(
+    store: &Store,
+    q: &query::SavedQuery,
+    params: Vec<(String, oxigraph::model::Term)>,
+    format: ResultFormat,
+    limit: Duration,
+) -> Result<Vec<u8>, query::QueryError> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let (store, q2) = (store.clone(), q.clone());
+    std::thread::spawn(move || {
+        let mut results = Vec::new();
+        let outcome = query::run_with(
+            &store,
+            &q2,
+            &params,
+            format,
+            &mut results,
+            query::RunOptions {
+                timeout: Some(limit),
+                explain: None,
+            },
+        );
+        let _ = send.send(outcome.map(|_| results));
+    });
+    receive
+        .recv_timeout(limit + QUERY_GRACE)
+        .unwrap_or(Err(query::QueryError::Timeout {
+            name: q.name.clone(),
+            seconds: limit.as_secs_f64(),
+        }))
 }
 
 /// Output formats of `export`.
@@ -933,7 +1024,7 @@ pub fn build_history(
     store_path: Option<&Path>,
     settings: ExtractSettings,
     history: crate::history::HistoryOptions,
-    run_queries: bool,
+    run_queries: Option<QueryRun>,
 ) -> Result<Outcome> {
     let vocab = settings.vocabulary()?;
     let options = settings.options()?;
@@ -1004,8 +1095,10 @@ pub fn build_history(
     )?;
     writeln!(out, "  warnings    {}", summary.warnings.len())?;
     drop(out);
-    if run_queries {
-        run_all_queries(&store, ResultFormat::Table)?;
+    if let Some(run) = run_queries {
+        if run_all_queries(&store, &run.catalogue()?, ResultFormat::Table, run.timeout)? > 0 {
+            return Ok(Outcome::SomeInputsFailed);
+        }
     }
     Ok(if summary.failed.is_empty() {
         Outcome::Ok

@@ -87,6 +87,13 @@ enum Command {
         /// After building, answer every saved query
         #[arg(long)]
         queries: bool,
+        /// With --queries: the saved queries of this folder of .rq files instead of the
+        /// built-in ones
+        #[arg(long, requires = "queries", value_name = "DIR")]
+        queries_dir: Option<PathBuf>,
+        /// With --queries: stop each query after this many seconds and go on with the next
+        #[arg(long, requires = "queries", value_name = "SECS", value_parser = seconds)]
+        query_timeout: Option<std::time::Duration>,
         /// Licence of the data (an IRI), written into the dataset description; kept from the
         /// previous build when not given
         #[arg(long, value_name = "IRI")]
@@ -135,12 +142,16 @@ enum Command {
         params: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Stop the query after this many seconds
+        /// Stop the query after this many seconds (with --all: each query, going on with
+        /// the next)
         #[arg(long, value_name = "SECS", value_parser = seconds)]
         timeout: Option<std::time::Duration>,
         /// Also write Oxigraph's query plan, with rows and time per step, to this JSON file
         #[arg(long, value_name = "FILE", conflicts_with = "all")]
         explain: Option<PathBuf>,
+        /// Saved queries from this folder of .rq files instead of the built-in ones
+        #[arg(long, value_name = "DIR")]
+        queries_dir: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -384,6 +395,8 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            queries_dir,
+            query_timeout,
             ..
         } => cli::build_history(
             &repo,
@@ -394,7 +407,10 @@ fn main() -> ExitCode {
                 until,
                 paths: paths_glob,
             },
-            queries,
+            queries.then_some(cli::QueryRun {
+                dir: queries_dir,
+                timeout: query_timeout,
+            }),
         ),
         Command::Build {
             paths,
@@ -402,13 +418,18 @@ fn main() -> ExitCode {
             memory,
             extract,
             queries,
+            queries_dir,
+            query_timeout,
             license,
             ..
         } => cli::build(
             &paths,
             (!memory).then_some(store.store.as_path()),
             settings(extract),
-            queries,
+            queries.then_some(cli::QueryRun {
+                dir: queries_dir,
+                timeout: query_timeout,
+            }),
             license.as_deref(),
         ),
         Command::Extract {
@@ -438,6 +459,7 @@ fn main() -> ExitCode {
             format,
             timeout,
             explain,
+            queries_dir,
             store,
         } => {
             let format = match format {
@@ -458,7 +480,10 @@ fn main() -> ExitCode {
                 target,
                 &params,
                 format,
-                timeout,
+                cli::QueryRun {
+                    dir: queries_dir,
+                    timeout,
+                },
                 explain.as_deref(),
             )
         }

@@ -15,7 +15,7 @@ use crate::corpus::{self, CorpusError, Document, Limits};
 use crate::extract::{self, Extraction, PracticeKind};
 use crate::graph::{self, GraphOptions, PolicyIds};
 use crate::run_report::Problem;
-use crate::store::{Store, StoreError};
+use crate::store::{Replacement, Store, StoreError};
 use crate::text::{self, Segmented};
 use crate::vocab::Vocabulary;
 
@@ -289,8 +289,9 @@ pub fn build(
     // nothing; the main pass below then passes over the unchanged documents the same way.
     let loaded = store.loaded_documents()?;
     let mut unchanged: HashMap<String, String> = HashMap::new();
+    let mut stale = Vec::new();
+    let mut inputs_ids = std::collections::HashSet::new();
     if !loaded.is_empty() {
-        let mut stale = Vec::new();
         let shas: Vec<(String, String)> = pool(options.jobs).install(|| {
             corpus::fingerprints(files.clone(), options.limits)
                 .par_bridge()
@@ -299,14 +300,20 @@ pub fn build(
         for (id, sha) in shas {
             if let Some(old) = loaded.get(&id) {
                 if old.sha256 == sha && old.extractor_version == crate::EXTRACTOR_VERSION {
-                    unchanged.insert(id, sha);
+                    unchanged.insert(id.clone(), sha);
                 } else {
-                    stale.push(old.graph.clone());
+                    stale.push(id.clone());
                 }
             }
+            inputs_ids.insert(id);
         }
-        summary.replaced = stale.len();
-        store.remove_graphs(&stale)?;
+    }
+    // Changed documents are not removed here but replaced one transaction per document as
+    // they are extracted (see store::Replacement), so a build killed at any moment leaves
+    // each of them whole, old or new; documents sharing a graph with one are redone too.
+    let mut replacing = Replacement::new(store, &loaded, &stale, &inputs_ids);
+    for id in replacing.documents() {
+        unchanged.remove(id);
     }
     summary.unchanged = unchanged.len();
     let unchanged: corpus::Known = std::sync::Arc::new(unchanged);
@@ -317,6 +324,7 @@ pub fn build(
     let mut loader = store.bulk_load();
     let mut seen_graphs: HashMap<String, String> = HashMap::new();
     let mut load_result = Ok(());
+    let mut replace_result = Ok(());
     let mut waiting = Duration::ZERO;
     let mut loading = Duration::ZERO;
     std::thread::scope(|scope| {
@@ -372,6 +380,8 @@ pub fn build(
         });
         let summary = &mut summary;
         let waiting = &mut waiting;
+        let replacing = &mut replacing;
+        let replace_result = &mut replace_result;
         let outcomes = std::iter::from_fn(|| {
             let asked = Instant::now();
             let outcome = rx.recv().ok();
@@ -422,6 +432,14 @@ pub fn build(
                     }
                 }
                 summary.quads_loaded += quads.len();
+                if replacing.contains(&id) {
+                    if let Err(e) = replacing.add(&id, quads) {
+                        if replace_result.is_ok() {
+                            *replace_result = Err(e);
+                        }
+                    }
+                    return Vec::new();
+                }
                 quads
             }
         });
@@ -430,7 +448,16 @@ pub fn build(
         loading = feeding.elapsed();
     });
     load_result?;
+    replace_result?;
     let committing = Instant::now();
+    let replaced = replacing.finish()?;
+    summary.replaced = replaced.documents;
+    for id in &replaced.kept {
+        summary.warnings.push(Problem::warning(
+            id,
+            "changed, but its new version could not be read (see above): the store keeps the previous one",
+        ));
+    }
     loader.commit()?;
     store.load_ontology(vocab)?;
     summary.stages.commit = committing.elapsed();

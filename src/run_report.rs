@@ -67,6 +67,7 @@ pub fn warning_reason(message: &str) -> &'static str {
         ("time limit", "time-limit"),
         ("no text left", "no-text"),
         ("blank line", "blank-jsonl-line"),
+        ("keeps the previous", "previous-version-kept"),
     ];
     REASONS
         .iter()

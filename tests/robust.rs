@@ -174,8 +174,20 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
         )
         .unwrap();
     }
-    // Root reads a file whatever its mode: then the file is simply read.
+    // Root reads a file whatever its mode: then the file is simply read. Two reads fail for
+    // root too: a sysctl file without read permission (the kernel checks its mode bits for
+    // root as well: EACCES) and a process's own memory, whose first page is not mapped (EIO).
     let unreadable = std::fs::read(c.join("unreadable.txt")).is_err();
+    let write_only = Path::new("/proc/sys/vm/drop_caches");
+    let denied_to_all =
+        std::fs::read(write_only).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+    if denied_to_all {
+        std::os::unix::fs::symlink(write_only, c.join("write-only-sysctl.txt")).unwrap();
+    }
+    let memory_unreadable = std::fs::read("/proc/self/mem").is_err();
+    if memory_unreadable {
+        std::os::unix::fs::symlink("/proc/self/mem", c.join("process-memory.txt")).unwrap();
+    }
 
     let report_path = dir.path().join("report.json");
     let started = Instant::now();
@@ -221,6 +233,17 @@ fn hostile_files_in_a_folder_are_each_reported_and_the_run_goes_on() {
         skipped("unreadable.txt", "permission-denied");
     } else {
         record(&recs, "unreadable.txt");
+    }
+    // Not a silent pass as root: at least one refused read is exercised on any Linux.
+    assert!(
+        unreadable || denied_to_all || memory_unreadable,
+        "no unreadable file could be made here"
+    );
+    if denied_to_all {
+        skipped("write-only-sysctl.txt", "permission-denied");
+    }
+    if memory_unreadable {
+        skipped("process-memory.txt", "unreadable");
     }
 
     // Decoded, with a warning saying how.
@@ -548,6 +571,65 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("time limit"), "{}", stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(20));
+
+    // `query --all` and `build --queries` give each query the time limit: the slow one is
+    // named with its file, and the next one still runs.
+    let catalogue = dir.path().join("catalogue");
+    std::fs::create_dir(&catalogue).unwrap();
+    for (name, text) in [
+        (
+            "01-fast.rq",
+            "SELECT (COUNT(*) AS ?quads) WHERE { ?s ?p ?o }",
+        ),
+        (
+            "02-slow.rq",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        ),
+        (
+            "03-after.rq",
+            "SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        ),
+    ] {
+        std::fs::write(catalogue.join(name), format!("# title: {name}\n{text}\n")).unwrap();
+    }
+    let all_queries = |out: &Output, took: Duration| {
+        let (out_text, err) = (stdout(out), stderr(out));
+        assert_eq!(out.status.code(), Some(3), "{out_text}\n{err}");
+        let slow = catalogue.join("02-slow.rq").display().to_string();
+        assert!(
+            err.contains(&slow) && err.contains("time limit") && err.contains("next query"),
+            "{err}"
+        );
+        assert!(err.contains("1 of 3 queries"), "{err}");
+        let after = out_text.split("== 03-after").nth(1).unwrap_or_default();
+        assert!(
+            after.contains("graphs"),
+            "the query after the slow one ran: {out_text}"
+        );
+        assert!(out_text.contains("quads"), "{out_text}");
+        assert!(took < Duration::from_secs(30), "took {took:?}");
+    };
+    let started = Instant::now();
+    let out = run(bin()
+        .args(["query", "--all", "--timeout", "1", "--queries-dir"])
+        .arg(&catalogue)
+        .arg("--store")
+        .arg(&store));
+    all_queries(&out, started.elapsed());
+    let started = Instant::now();
+    let out = run(bin()
+        .args([
+            "build",
+            "--queries",
+            "--query-timeout",
+            "1",
+            "--queries-dir",
+        ])
+        .arg(&catalogue)
+        .arg("--store")
+        .arg(&store)
+        .arg(samples()));
+    all_queries(&out, started.elapsed());
 
     // Values with quotes, braces or '>' are values, never query text.
     let rq = dir.path().join("by-domain.rq");

@@ -1,7 +1,8 @@
 //! Crash safety and concurrent use of a store: `build` killed with SIGKILL at random
-//! moments leaves the store as it was or with every new document complete, always
-//! openable, and the next `build` finishes the job; a second writer or a reader while a
-//! build runs is told the store is in use.
+//! moments while it replaces changed documents and bulk-loads new ones leaves every policy
+//! graph whole (each changed document old or new, the new documents all or none), the store
+//! always openable, and the next `build` finishes the job; a second writer or a reader while
+//! a build runs is told the store is in use.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod common;
-use common::{bin, samples, stderr};
+use common::{bin, samples, stderr, stdout};
 
 fn build(store: &Path, input: &Path) -> Output {
     bin()
@@ -22,23 +23,83 @@ fn build(store: &Path, input: &Path) -> Output {
 
 /// A JSONL corpus of `n` distinct policies (the samples under other domains).
 fn corpus(dir: &Path, n: usize) -> PathBuf {
-    let texts: Vec<String> = std::fs::read_dir(samples())
+    corpus_of(&dir.join(format!("corpus-{n}.jsonl")), 0..n, |_| false)
+}
+
+/// A JSONL corpus of the records `ids`, in that order (the samples under other domains); a
+/// record for which `changed` holds has one more sentence, so a new version with a practice
+/// more.
+fn corpus_of(
+    path: &Path,
+    ids: impl IntoIterator<Item = usize>,
+    changed: impl Fn(usize) -> bool,
+) -> PathBuf {
+    let mut texts: Vec<String> = std::fs::read_dir(samples())
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
+    texts.sort();
     let mut jsonl = String::new();
-    for i in 0..n {
+    for i in ids {
+        let mut text = texts[i % texts.len()].clone();
+        if changed(i) {
+            text.push_str(
+                "\n\nWe may share your email address with advertising partners for marketing.\n",
+            );
+        }
         let record = serde_json::json!({
             "id": format!("copy-{i}"),
-            "text": texts[i % texts.len()],
+            "text": text,
             "url": format!("https://www.site{i}.org/privacy"),
         });
         jsonl.push_str(&record.to_string());
         jsonl.push('\n');
     }
-    let path = dir.join(format!("corpus-{n}.jsonl"));
-    std::fs::write(&path, jsonl).unwrap();
-    path
+    std::fs::write(path, jsonl).unwrap();
+    path.to_path_buf()
+}
+
+/// The id of every document of the store with its policy graph.
+fn documents(store: &Path) -> BTreeMap<String, String> {
+    let out = bin()
+        .args(["query", "--format", "tsv", "--store"])
+        .arg(store)
+        .args([
+            "--sparql",
+            "SELECT ?id ?g WHERE { GRAPH ?g { ?g <https://w3id.org/privacy-kg/ns#sourceFile> ?id } }",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "store unreadable after a kill: {}",
+        stderr(&out)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (id, g) = l.split_once('\t').unwrap();
+            (id.to_string(), g.to_string())
+        })
+        .collect()
+}
+
+/// A store's folder copied (the store closed).
+fn copy_store(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_store(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
 }
 
 /// Every graph of the store with its number of statements; panics if the store cannot
@@ -87,23 +148,123 @@ impl Rng {
     }
 }
 
-#[test]
-fn builds_killed_at_random_moments_leave_the_store_whole_and_the_next_build_finishes() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kg.db");
-    assert!(build(&store, &samples()).status.success());
-    let before = graph_sizes(&store);
-    let big = corpus(dir.path(), 300);
+/// What a store holds, as a killed build may leave it.
+struct State {
+    sizes: BTreeMap<String, usize>,
+    documents: BTreeMap<String, String>,
+}
 
-    // An uninterrupted build of the same corpus elsewhere: how long a build takes, to spread
+impl State {
+    fn of(store: &Path) -> State {
+        State {
+            sizes: graph_sizes(store),
+            documents: documents(store),
+        }
+    }
+
+    /// Whether document `id` is here whole as it is in `other`: its graph with the same
+    /// statements.
+    fn holds(&self, id: &str, other: &State) -> bool {
+        let Some(graph) = other.documents.get(id) else {
+            return false;
+        };
+        self.documents.get(id) == Some(graph) && self.sizes.get(graph) == other.sizes.get(graph)
+    }
+}
+
+/// Checks that the store after a kill (`now`) holds every graph whole, old or new: each
+/// changed document in its old or its new version, never neither nor both; the new documents
+/// all there or none (one bulk load); the unchanged ones as they were. Says which.
+fn judge(before: &State, complete: &State, now: &State) -> Result<String, String> {
+    for (g, n) in &now.sizes {
+        if before.sizes.get(g) != Some(n) && complete.sizes.get(g) != Some(n) {
+            return Err(format!(
+                "graph {g} has {n} statements: neither its old ({:?}) nor its new ({:?}) size",
+                before.sizes.get(g),
+                complete.sizes.get(g)
+            ));
+        }
+    }
+    let (mut changed, mut changed_new, mut new, mut new_here) = (0, 0, 0, 0);
+    for id in complete.documents.keys() {
+        let (old, fresh) = (now.holds(id, before), now.holds(id, complete));
+        if !before.documents.contains_key(id) {
+            new += 1;
+            new_here += usize::from(fresh);
+            if !fresh && now.documents.contains_key(id) {
+                return Err(format!("new document {id} is there but not whole"));
+            }
+        } else if before.holds(id, complete) {
+            if !fresh {
+                return Err(format!("unchanged document {id} is not as it was"));
+            }
+        } else {
+            changed += 1;
+            let old_graph = &before.documents[id];
+            let new_graph = &complete.documents[id];
+            let both = old_graph != new_graph
+                && now.sizes.contains_key(old_graph)
+                && now.sizes.contains_key(new_graph);
+            match (old, fresh, both) {
+                (true, false, false) => {}
+                (false, true, false) => changed_new += 1,
+                _ => {
+                    return Err(format!(
+                        "changed document {id} is neither whole old ({old_graph}) nor whole new ({new_graph}), or both are there"
+                    ))
+                }
+            }
+        }
+    }
+    if new_here != 0 && new_here != new {
+        return Err(format!(
+            "{new_here} of the {new} new documents are there: the bulk load is not atomic"
+        ));
+    }
+    Ok(format!(
+        "{changed_new} of {changed} changed documents new, {}",
+        if new_here == new {
+            "the new documents loaded"
+        } else {
+            "no new document"
+        }
+    ))
+}
+
+#[test]
+fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The store holds 40 documents; the next corpus changes every other one of them and
+    // adds 40 new ones, in between: a build replaces 20 documents (in transactions, as it
+    // goes) and bulk-loads 40 (at its end).
+    let first = corpus_of(&dir.path().join("first.jsonl"), 0..40, |_| false);
+    let next = corpus_of(
+        &dir.path().join("next.jsonl"),
+        (0..40).flat_map(|i| [i, 40 + i]),
+        |i| i < 40 && i % 2 == 0,
+    );
+    let base = dir.path().join("base.db");
+    assert!(build(&base, &samples()).status.success());
+    let built = build(&base, &first);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let before = State::of(&base);
+
+    // An uninterrupted build of the next corpus on a copy: how long a build takes, to spread
     // the kills over it, and what every graph holds once complete.
     let reference = dir.path().join("reference.db");
-    assert!(build(&reference, &samples()).status.success());
+    copy_store(&base, &reference);
     let started = Instant::now();
-    let full = build(&reference, &big);
+    let full = build(&reference, &next);
     let duration = started.elapsed();
     assert!(full.status.success(), "{}", stderr(&full));
-    let complete = graph_sizes(&reference);
+    assert!(
+        stdout(&full).contains("20 replaced"),
+        "the scenario changed: {}",
+        stdout(&full)
+    );
+    let complete = State::of(&reference);
+    judge(&before, &complete, &before).unwrap();
+    judge(&before, &complete, &complete).unwrap();
 
     let seed = std::env::var("PRIVACY_KG_CRASH_SEED")
         .ok()
@@ -117,13 +278,17 @@ fn builds_killed_at_random_moments_leave_the_store_whole_and_the_next_build_fini
         });
     let mut rng = Rng(seed);
     let mut log = Vec::new();
+    let store = dir.path().join("kg.db");
     for run in 0..5 {
-        // From just after the start to just after the usual end, where the commit is.
-        let delay = duration.mul_f64(0.05 + 1.0 * rng.next_unit());
+        // Each kill hits a build of the whole change, on a copy of the store before it.
+        copy_store(&base, &store);
+        // From just after the start to just after the usual end, where the commit is: one
+        // kill in each fifth of that span.
+        let delay = duration.mul_f64(0.05 + 0.2 * (run as f64 + rng.next_unit()));
         let mut child = bin()
             .args(["build", "--store"])
             .arg(&store)
-            .arg(&big)
+            .arg(&next)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -132,47 +297,38 @@ fn builds_killed_at_random_moments_leave_the_store_whole_and_the_next_build_fini
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         child.wait().unwrap();
-        let now = graph_sizes(&store);
-        let state = if now == before {
-            "as before"
-        } else if now == complete {
-            "complete"
-        } else {
-            let partial: Vec<_> = now
-                .iter()
-                .filter(|(g, n)| complete.get(*g) != Some(n))
-                .take(5)
-                .collect();
-            panic!(
-                "seed {seed}, run {run}, killed after {delay:?} of {duration:?}: the store is neither as before ({} graphs) nor complete ({} graphs) but has {} graphs; differing: {partial:?}",
-                before.len(),
-                complete.len(),
-                now.len()
-            );
-        };
+        let state = judge(&before, &complete, &State::of(&store)).unwrap_or_else(|e| {
+            panic!("seed {seed}, run {run}, killed after {delay:?} of a {duration:?} build: {e}")
+        });
         log.push(format!(
             "killed after {:.0}% of a {:.1} s build{}: {state}",
             100.0 * delay.as_secs_f64() / duration.as_secs_f64(),
             duration.as_secs_f64(),
             if finished { " (it had finished)" } else { "" }
         ));
+
+        // The next build finishes the job, and leaves no sorted file of the killed one.
+        let finish = build(&store, &next);
+        assert!(finish.status.success(), "{}", stderr(&finish));
+        let after = State::of(&store);
+        assert_eq!(after.sizes, complete.sizes, "seed {seed}, run {run}");
+        assert_eq!(
+            after.documents, complete.documents,
+            "seed {seed}, run {run}"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&store)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                name.starts_with("bulk-").then_some(name)
+            })
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "unfinished bulk files left: {leftovers:?}"
+        );
     }
     eprintln!("seed {seed}:\n  {}", log.join("\n  "));
-
-    let finish = build(&store, &big);
-    assert!(finish.status.success(), "{}", stderr(&finish));
-    assert_eq!(graph_sizes(&store), complete);
-    let leftovers: Vec<_> = std::fs::read_dir(&store)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            name.starts_with("bulk-").then_some(name)
-        })
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "unfinished bulk files left: {leftovers:?}"
-    );
 }
 
 #[test]
@@ -202,14 +358,38 @@ fn a_second_build_or_a_query_during_a_build_is_told_the_store_is_in_use() {
 
     // Oxigraph 0.5 lets one process open a store for writing and has no secondary
     // (follower) mode; a read-only open beside a writer is undefined behaviour in its
-    // documentation. So a query waits for the build to finish, and says so.
+    // documentation (docs/robustness.md). So a query is told to wait for the build.
     let query = bin()
         .args(["query", "03", "--store"])
         .arg(&store)
         .output()
         .unwrap();
     assert_eq!(query.status.code(), Some(1));
-    assert!(stderr(&query).contains("in use"), "{}", stderr(&query));
+    let err = stderr(&query);
+    assert!(
+        err.contains("in use") && err.contains("kg.db") && err.contains("wait for it"),
+        "{err}"
+    );
+
+    // `serve` too: it would hold the store for as long as it serves.
+    let mut serve = bin()
+        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+        .arg(&store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while serve.try_wait().unwrap().is_none() && waited.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if serve.try_wait().unwrap().is_none() {
+        serve.kill().ok();
+        panic!("serve started on a store a build is writing");
+    }
+    let served = serve.wait_with_output().unwrap();
+    assert_eq!(served.status.code(), Some(1));
+    assert!(stderr(&served).contains("in use"), "{}", stderr(&served));
 
     assert!(
         child.try_wait().unwrap().is_none(),

@@ -92,7 +92,7 @@ pub enum QueryError {
         location: String,
         message: String,
     },
-    #[error("query {name} stopped after the {seconds} s time limit (--timeout); narrow it with --param, or allow it more time")]
+    #[error("query {name} stopped after the {seconds} s time limit; narrow it with --param, or allow it more time")]
     Timeout { name: String, seconds: f64 },
     #[error("query {name}: {message}")]
     Evaluation { name: String, message: String },

@@ -13,10 +13,13 @@ use oxigraph::store::StorageError;
 
 use crate::vocab::{ns, Vocabulary};
 
+mod replace;
+pub use replace::{Replaced, Replacement};
+
 /// Why the store could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {path} is in use by another privacy-kg process (its lock is held); wait for it to finish")]
+    #[error("store {path} is in use by another process (a privacy-kg build, load, query, export or serve holds its lock; Oxigraph lets one process open a store): wait for it to finish, or stop it, then run this again")]
     Locked { path: String },
     #[error("store path {path} is a file, not a store directory")]
     NotADirectory { path: String },
@@ -51,7 +54,9 @@ pub struct Stats {
     pub graphs: usize,
 }
 
-/// An Oxigraph store holding privacy-kg graphs.
+/// An Oxigraph store holding privacy-kg graphs. A clone is one more handle on the same
+/// open store (Oxigraph shares it), for a query run on another thread.
+#[derive(Clone)]
 pub struct Store {
     inner: oxigraph::store::Store,
     path: Option<PathBuf>,
