@@ -973,20 +973,35 @@ pub fn build_history(
         short(&summary.resumed_after),
         short(&summary.head)
     )?;
+    if let Some(why) = &summary.reread {
+        writeln!(out, "  re-read     from the first commit: {why}")?;
+    }
     writeln!(
         out,
-        "  versions    {} seen: {} loaded ({} revising an earlier one, {} dated by commit), {} unchanged text, {} same day, {} outside the dates, {} skipped",
+        "  versions    {} seen: {} loaded ({} revising an earlier one, {} dated by commit, {} another version of the same day), {} unchanged text, {} outside the dates, {} already loaded, {} skipped",
         summary.versions,
         summary.loaded,
         summary.revisions,
         summary.dated_by_commit,
-        summary.unchanged,
         summary.same_day,
+        summary.unchanged,
         summary.outside_dates,
+        summary.already_loaded,
         summary.failed.len()
     )?;
     if summary.deleted > 0 {
-        writeln!(out, "  deleted     {} policy files", summary.deleted)?;
+        writeln!(
+            out,
+            "  deleted     {} policy files ({} latest versions marked removed)",
+            summary.deleted, summary.removed
+        )?;
+    }
+    if summary.relinked > 0 {
+        writeln!(
+            out,
+            "  relinked    {} loaded versions now revise a version this run loaded",
+            summary.relinked
+        )?;
     }
     write_loaded(
         &mut out,

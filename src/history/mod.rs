@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use oxigraph::model::vocab::rdf;
+use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -61,22 +61,27 @@ pub enum HistoryProgress {
 /// What a history load did.
 #[derive(Debug, Default, Clone)]
 pub struct HistorySummary {
-    /// Commits read (those after the last run's).
+    /// Commits read (those after the last run's, or all of them when re-read).
     pub commits: usize,
-    /// The commit the previous run stopped at, when there was one.
+    /// The commit the previous run stopped at, when this run went on from there.
     pub resumed_after: Option<String>,
+    /// Why this run read the history from its first commit although an earlier run had
+    /// read it (its date range is not within the one recorded), when it did.
+    pub reread: Option<String>,
     /// `HEAD`, now recorded as the last commit read.
     pub head: Option<String>,
     /// File versions written by those commits (what the progress bar counts).
     pub versions: usize,
     /// Distinct versions extracted and loaded.
     pub loaded: usize,
+    /// Versions the store already held (read again because the history was re-read).
+    pub already_loaded: usize,
     /// Versions whose text (without the Wayback header) equals the version before them.
     pub unchanged: usize,
-    /// Versions dated the same day as the version before them: the first of the day is kept
-    /// (a version's IRI is its organisation and day).
+    /// Loaded versions dated the same day as another version of their organisation, so
+    /// given an IRI of their own (`{day}-{digest}`, see [`graph::other_version_iri`]).
     pub same_day: usize,
-    /// Versions dated outside `--since`/`--until`.
+    /// Versions (and deletions) dated outside `--since`/`--until`.
     pub outside_dates: usize,
     /// Versions dated by their commit, having no Wayback header.
     pub dated_by_commit: usize,
@@ -84,6 +89,11 @@ pub struct HistorySummary {
     pub revisions: usize,
     /// Policy files deleted by the commits read.
     pub deleted: usize,
+    /// Versions marked as removed (`prov:invalidatedAtTime`) because their file was deleted.
+    pub removed: usize,
+    /// Versions already in the store whose `prov:wasRevisionOf` link was corrected because
+    /// this run loaded a version between them and the one they revised.
+    pub relinked: usize,
     /// Versions that could not be read, with the reason.
     pub failed: Vec<String>,
     pub warnings: Vec<String>,
@@ -99,13 +109,29 @@ pub struct HistorySummary {
 #[derive(Debug, Clone)]
 struct Latest {
     policy: String,
-    date: String,
     text_sha256: String,
+    /// Whether the file was deleted after this version.
+    removed: bool,
 }
 
-/// A version to extract, with the version it revises.
+/// A version a git import loaded before.
+#[derive(Debug, Clone)]
+struct Stored {
+    policy: String,
+    path: String,
+    text_sha256: String,
+    previous: Option<String>,
+    /// The commit that deleted the file after this version, when one did.
+    removed_in: Option<String>,
+    /// Commit time, archive date, IRI: the order of a file's versions.
+    order: (String, String, String),
+}
+
+/// A version to extract, with the IRI chosen for it and the version it revises.
 struct Job {
     version: Version,
+    policy: String,
+    commit_time: String,
     previous: Option<String>,
 }
 
@@ -115,8 +141,19 @@ enum Outcome {
         warnings: Vec<String>,
         quads: Vec<Quad>,
     },
-    /// A version not extracted (unreadable, unchanged, same day, out of range).
+    /// A version not extracted (unreadable, unchanged, out of range, already loaded).
     Skipped,
+}
+
+/// Edits to versions already in the store, made after the load is committed.
+#[derive(Debug, Default)]
+struct Edits {
+    /// (version, the link it has, the link it should have).
+    relink: Vec<(String, Option<String>, Option<String>)>,
+    /// (version, commit time, commit id) of a deletion that ended its file's history.
+    remove: Vec<(String, String, String)>,
+    /// Versions carrying a deletion that a re-read found to belong to a later version.
+    unremove: Vec<String>,
 }
 
 fn check_date(option: &'static str, value: &Option<String>) -> Result<(), HistoryError> {
@@ -157,83 +194,245 @@ pub(crate) fn cell(row: &[Option<Term>], i: usize) -> String {
     }
 }
 
-/// The last commit an import read, from its record.
-fn last_commit(store: &Store, import: &str) -> Result<Option<String>, StoreError> {
-    let rows = store.select(&format!(
-        "SELECT ?c WHERE {{ GRAPH <{import}> {{ <{import}> <{pp}lastCommit> ?c }} }}",
-        pp = ns::PP
-    ))?;
-    Ok(rows.first().map(|r| cell(r, 0)).filter(|c| !c.is_empty()))
+/// What an earlier run of an import recorded: the last commit it read, and the dates it
+/// loaded versions for (`None`: unbounded; records made before dates were recorded count as
+/// unbounded, as those runs treated them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Record {
+    last_commit: String,
+    since: Option<String>,
+    until: Option<String>,
 }
 
-/// The latest version of each file that git imports have loaded, by path.
-fn latest_versions(store: &Store) -> Result<HashMap<String, Latest>, StoreError> {
+impl Record {
+    /// Whether every version this run would load from the commits up to the recorded one
+    /// was within the recorded run's dates, so those commits need not be read again.
+    fn covers(&self, history: &HistoryOptions) -> bool {
+        let since_ok = match (&self.since, &history.since) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let until_ok = match (&self.until, &history.until) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a >= b,
+        };
+        since_ok && until_ok
+    }
+}
+
+/// The record of an import's last run.
+fn record(store: &Store, import: &str) -> Result<Option<Record>, StoreError> {
     let rows = store.select(&format!(
-        "SELECT ?path ?policy ?date ?sha WHERE {{ GRAPH ?policy {{ ?policy <{pp}gitPath> ?path ; <{pp}textSha256> ?sha ; <{pp}archived> ?date }} }}",
+        "SELECT ?c ?since ?until WHERE {{ GRAPH <{import}> {{ <{import}> <{pp}lastCommit> ?c OPTIONAL {{ <{import}> <{pp}since> ?since }} OPTIONAL {{ <{import}> <{pp}until> ?until }} }} }}",
         pp = ns::PP
     ))?;
-    let mut out: HashMap<String, Latest> = HashMap::new();
-    for row in rows {
-        let latest = Latest {
-            policy: cell(&row, 1),
-            date: cell(&row, 2),
-            text_sha256: cell(&row, 3),
-        };
-        let path = cell(&row, 0);
-        match out.get(&path) {
-            Some(l) if (l.date.as_str(), l.policy.as_str()) >= (&latest.date, &latest.policy) => {}
+    let some = |s: String| Some(s).filter(|s| !s.is_empty());
+    Ok(rows.first().and_then(|r| {
+        some(cell(r, 0)).map(|c| Record {
+            last_commit: c,
+            since: some(cell(r, 1)),
+            until: some(cell(r, 2)),
+        })
+    }))
+}
+
+/// Every version git imports have loaded, by (path, commit).
+fn stored_versions(store: &Store) -> Result<HashMap<(String, String), Stored>, StoreError> {
+    let rows = store.select(&format!(
+        "SELECT ?policy ?path ?commit ?sha ?previous ?removedIn ?time ?date WHERE {{ GRAPH ?policy {{
+            ?policy <{pp}gitPath> ?path ; <{pp}gitCommit> ?commit ; <{pp}textSha256> ?sha .
+            OPTIONAL {{ ?policy <{prov}wasRevisionOf> ?previous }}
+            OPTIONAL {{ ?policy <{pp}removedInCommit> ?removedIn }}
+            OPTIONAL {{ ?policy <{pp}gitCommitTime> ?time }}
+            OPTIONAL {{ ?policy <{pp}archived> ?date }} }} }}",
+        pp = ns::PP,
+        prov = ns::PROV,
+    ))?;
+    let some = |s: String| Some(s).filter(|s| !s.is_empty());
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let policy = cell(r, 0);
+            (
+                (cell(r, 1), cell(r, 2)),
+                Stored {
+                    path: cell(r, 1),
+                    text_sha256: cell(r, 3),
+                    previous: some(cell(r, 4)),
+                    removed_in: some(cell(r, 5)),
+                    order: (cell(r, 6), cell(r, 7), policy.clone()),
+                    policy,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The latest stored version of each file: the end of its revision chain (the version no
+/// other version of the file revises), the latest by commit time where there are several.
+fn chain_ends(stored: &HashMap<(String, String), Stored>) -> HashMap<String, Latest> {
+    let revised: std::collections::HashSet<&str> = stored
+        .values()
+        .filter_map(|s| s.previous.as_deref())
+        .collect();
+    let mut ends: HashMap<&str, &Stored> = HashMap::new();
+    for s in stored.values() {
+        if revised.contains(s.policy.as_str()) {
+            continue;
+        }
+        match ends.get(s.path.as_str()) {
+            Some(e) if e.order >= s.order => {}
             _ => {
-                out.insert(path, latest);
+                ends.insert(&s.path, s);
             }
         }
     }
-    Ok(out)
+    ends.into_iter()
+        .map(|(path, s)| {
+            (
+                path.to_string(),
+                Latest {
+                    policy: s.policy.clone(),
+                    text_sha256: s.text_sha256.clone(),
+                    removed: s.removed_in.is_some(),
+                },
+            )
+        })
+        .collect()
 }
 
 fn pp(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{}{local}", ns::PP))
 }
 
+fn prov(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::PROV))
+}
+
+fn in_graph(s: &str, p: NamedNode, o: Term) -> Quad {
+    let node = NamedNode::new_unchecked(s);
+    Quad::new(
+        NamedOrBlankNode::NamedNode(node.clone()),
+        p,
+        o,
+        GraphName::NamedNode(node),
+    )
+}
+
 /// What a history version adds to its policy graph: where in the repository it came from,
-/// its text digest, and the version it revises.
-fn history_quads(ids: &PolicyIds, facts: [(&str, String); 3], previous: Option<&str>) -> Vec<Quad> {
-    let policy = NamedNode::new_unchecked(&ids.policy);
-    let g = GraphName::NamedNode(policy.clone());
-    let q = |p: NamedNode, o: Term| {
-        Quad::new(NamedOrBlankNode::NamedNode(policy.clone()), p, o, g.clone())
-    };
+/// when it was committed, its text digest, and the version it revises.
+fn history_quads(
+    policy: &str,
+    facts: [(&str, String); 3],
+    commit_time: &str,
+    previous: Option<&str>,
+) -> Vec<Quad> {
     let mut out: Vec<Quad> = facts
         .into_iter()
-        .map(|(p, v)| q(pp(p), Literal::new_simple_literal(v).into()))
+        .map(|(p, v)| in_graph(policy, pp(p), Literal::new_simple_literal(v).into()))
         .collect();
+    out.push(in_graph(
+        policy,
+        pp("gitCommitTime"),
+        Literal::new_typed_literal(commit_time, xsd::DATE_TIME).into(),
+    ));
     if let Some(prev) = previous {
-        out.push(q(
-            NamedNode::new_unchecked(format!("{}wasRevisionOf", ns::PROV)),
+        out.push(in_graph(
+            policy,
+            prov("wasRevisionOf"),
             NamedNode::new_unchecked(prev).into(),
         ));
     }
     out
 }
 
-/// The record of this import: repository, path glob and the last commit read.
-fn import_quads(import: &str, repo: &Path, paths: Option<&str>, head: &str) -> Vec<Quad> {
-    let s = NamedNode::new_unchecked(import);
-    let g = GraphName::NamedNode(s.clone());
-    let q =
-        |p: NamedNode, o: Term| Quad::new(NamedOrBlankNode::NamedNode(s.clone()), p, o, g.clone());
-    let canonical = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
-    let mut out = vec![
-        q(rdf::TYPE.into(), pp("HistoryImport").into()),
-        q(
-            pp("repository"),
-            Literal::new_simple_literal(canonical.to_string_lossy()).into(),
+/// The statements saying a version's file was deleted: the version stopped being the
+/// organisation's policy at the deleting commit's time.
+fn removal_quads(policy: &str, time: &str, commit: &str) -> [Quad; 2] {
+    [
+        in_graph(
+            policy,
+            prov("invalidatedAtTime"),
+            Literal::new_typed_literal(time, xsd::DATE_TIME).into(),
         ),
-        q(pp("lastCommit"), Literal::new_simple_literal(head).into()),
+        in_graph(
+            policy,
+            pp("removedInCommit"),
+            Literal::new_simple_literal(commit).into(),
+        ),
+    ]
+}
+
+/// The record of this import: repository, path glob, the last commit read and the dates
+/// the commits up to it were read for.
+fn import_quads(
+    import: &str,
+    repo: &Path,
+    history: &HistoryOptions,
+    head: &str,
+) -> Vec<Quad> {
+    let canonical = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
+    let lit = |v: &str| Literal::new_simple_literal(v).into();
+    let mut out = vec![
+        in_graph(import, rdf::TYPE.into(), pp("HistoryImport").into()),
+        in_graph(import, pp("repository"), lit(&canonical.to_string_lossy())),
+        in_graph(import, pp("lastCommit"), lit(head)),
     ];
-    if let Some(glob) = paths {
-        out.push(q(pp("pathGlob"), Literal::new_simple_literal(glob).into()));
+    for (p, v) in [
+        ("pathGlob", &history.paths),
+        ("since", &history.since),
+        ("until", &history.until),
+    ] {
+        if let Some(v) = v {
+            out.push(in_graph(import, pp(p), lit(v)));
+        }
     }
     out
+}
+
+/// Applies the edits to versions already in the store, in one transaction.
+fn apply(store: &Store, edits: &Edits) -> Result<(), StoreError> {
+    if edits.relink.is_empty() && edits.remove.is_empty() && edits.unremove.is_empty() {
+        return Ok(());
+    }
+    let revision = prov("wasRevisionOf");
+    let link = |v: &str, p: &str| in_graph(v, revision.clone(), NamedNode::new_unchecked(p).into());
+    let mut tx = store.oxigraph().start_transaction().map_err(StoreError::from)?;
+    for v in &edits.unremove {
+        let g = NamedNode::new_unchecked(v.as_str());
+        let gone: Vec<Quad> = tx
+            .quads_for_pattern(
+                Some(g.as_ref().into()),
+                None,
+                None,
+                Some(g.as_ref().into()),
+            )
+            .filter_map(Result::ok)
+            .filter(|q| {
+                q.predicate == prov("invalidatedAtTime") || q.predicate == pp("removedInCommit")
+            })
+            .collect();
+        for q in &gone {
+            tx.remove(q);
+        }
+    }
+    for (v, old, new) in &edits.relink {
+        if let Some(old) = old {
+            tx.remove(&link(v, old));
+        }
+        if let Some(new) = new {
+            tx.insert(&link(v, new));
+        }
+    }
+    for (v, time, commit) in &edits.remove {
+        for q in removal_quads(v, time, commit) {
+            tx.insert(&q);
+        }
+    }
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// Loads the history of every policy file of the repository at `repo` into `store`.
@@ -241,9 +440,13 @@ fn import_quads(import: &str, repo: &Path, paths: Option<&str>, head: &str) -> V
 /// Versions are read oldest commit first. A version whose text (without the Wayback header)
 /// equals the previous version of its file is a re-crawl and is skipped; every other one
 /// is extracted into its own policy graph, dated by its Wayback header (else its commit),
-/// and linked to the previous version with `prov:wasRevisionOf`. At the end the store
-/// records `HEAD` as the last commit read, so the next run reads only newer commits. As in
-/// [`pipeline::build`], everything is committed at once at the end.
+/// and linked to the previous version with `prov:wasRevisionOf`; a second distinct version
+/// of one day gets an IRI of its own ([`graph::other_version_iri`]). A file deleted by a
+/// commit marks its latest version removed (`prov:invalidatedAtTime`). At the end the
+/// store records `HEAD` and the dates read, so the next run with dates within them reads
+/// only newer commits, and one with wider dates reads the whole history again, skipping
+/// the versions already loaded. As in [`pipeline::build`], everything is committed at once
+/// at the end.
 pub fn load(
     repo: &Path,
     store: &Store,
@@ -258,11 +461,31 @@ pub fn load(
     let filter = PathFilter::new(history.paths.as_deref())?;
     let base = &options.graph.base;
     let import = import_iri(base, repo, history.paths.as_deref());
-    let resumed_after = last_commit(store, &import)?;
-    let mut latest = latest_versions(store)?;
+    let recorded = record(store, &import)?;
+    let stored = stored_versions(store)?;
+    let (resumed_after, reread) = match &recorded {
+        Some(r) if r.covers(history) => (Some(r.last_commit.clone()), None),
+        Some(r) => (
+            None,
+            Some(format!(
+                "the dates asked for are not within those the last run read ({} to {})",
+                r.since.as_deref().unwrap_or("the first"),
+                r.until.as_deref().unwrap_or("the last")
+            )),
+        ),
+        None => (None, None),
+    };
+    // Going on from the last run, each file's previous version is the end of its chain in
+    // the store; reading from the first commit, the walk meets them in order.
+    let mut latest = if resumed_after.is_some() {
+        chain_ends(&stored)
+    } else {
+        HashMap::new()
+    };
 
     let mut summary = HistorySummary {
         resumed_after: resumed_after.clone(),
+        reread,
         ..Default::default()
     };
 
@@ -281,19 +504,74 @@ pub fn load(
     std::thread::scope(|scope| {
         let skip_tx = tx.clone();
         let latest = &mut latest;
+        let stored = &stored;
         let filter = &filter;
         let resumed_after = resumed_after.as_deref();
-        let producer = scope.spawn(move || -> Result<Counts, GitError> {
+        let producer = scope.spawn(move || -> Result<Counts, HistoryError> {
             let plan = git::history(repo, resumed_after, filter)?;
             let mut counts = Counts {
                 commits: plan.commits.len(),
                 head: plan.head.clone(),
-                versions: plan.changes.len(),
+                versions: plan.changes.len() - plan.deleted,
                 deleted: plan.deleted,
                 ..Default::default()
             };
-            progress(HistoryProgress::Found(plan.changes.len()));
+            // Deletions recorded in the store by the commit that made them.
+            let removed_by: HashMap<(&str, &str), &str> = stored
+                .values()
+                .filter_map(|s| Some(((s.path.as_str(), s.removed_in.as_deref()?), s.policy.as_str())))
+                .collect();
+            let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+            let outside = |date: &str| {
+                history.since.as_deref().is_some_and(|s| date < s)
+                    || history.until.as_deref().is_some_and(|u| date > u)
+            };
+            progress(HistoryProgress::Found(counts.versions));
             for change in &plan.changes {
+                let commit = &plan.commits[change.commit];
+                if change.is_deletion() {
+                    if outside(&commit.date) {
+                        counts.outside_dates += 1;
+                        continue;
+                    }
+                    let recorded = removed_by.get(&(change.path.as_str(), commit.id.as_str()));
+                    if let Some(l) = latest.get_mut(&change.path).filter(|l| !l.removed) {
+                        l.removed = true;
+                        counts.removed += 1;
+                        if recorded != Some(&l.policy.as_str()) {
+                            counts.edits.remove.push((
+                                l.policy.clone(),
+                                commit.time.clone(),
+                                commit.id.clone(),
+                            ));
+                        }
+                    }
+                    // A re-read that loaded a version between the one an earlier run marked
+                    // and this deletion: the mark moves to that version.
+                    if let Some(v) = recorded.filter(|v| latest.get(&change.path).is_none_or(|l| l.policy != **v)) {
+                        counts.edits.unremove.push(v.to_string());
+                    }
+                    continue;
+                }
+                // A version an earlier run loaded: it takes its place in the chain as it is.
+                if let Some(s) = stored.get(&(change.path.clone(), commit.id.clone())) {
+                    counts.already_loaded += 1;
+                    let before = latest.get(&change.path).map(|l| l.policy.clone());
+                    if before != s.previous && before.as_deref() != Some(s.policy.as_str()) {
+                        counts.edits.relink.push((s.policy.clone(), s.previous.clone(), before));
+                    }
+                    latest.insert(
+                        change.path.clone(),
+                        Latest {
+                            policy: s.policy.clone(),
+                            text_sha256: s.text_sha256.clone(),
+                            // Its deletion, if any, is further on in this walk.
+                            removed: false,
+                        },
+                    );
+                    let _ = skip_tx.send(Outcome::Skipped);
+                    continue;
+                }
                 let version = match plan.read(change, options.limits) {
                     Ok(v) => v,
                     Err(e) => {
@@ -304,29 +582,41 @@ pub fn load(
                 };
                 let date = version.doc.meta.archived.clone().unwrap_or_default();
                 let before = latest.get(&change.path);
-                if history.since.as_ref().is_some_and(|s| &date < s)
-                    || history.until.as_ref().is_some_and(|u| &date > u)
-                {
+                if outside(&date) {
                     counts.outside_dates += 1;
-                } else if before.is_some_and(|b| b.text_sha256 == version.text_sha256) {
+                } else if before.is_some_and(|b| !b.removed && b.text_sha256 == version.text_sha256) {
                     counts.unchanged += 1;
-                } else if before.is_some_and(|b| b.date == date) {
-                    counts.same_day += 1;
                 } else {
                     counts.dated_by_commit += usize::from(version.dated_by_commit);
-                    let ids = PolicyIds::new(&version.doc, base);
+                    // The first version of an organisation's day keeps the plain IRI; any
+                    // other distinct one gets a suffix from its text's digest.
+                    let plain = PolicyIds::new(&version.doc, base).policy;
+                    let mut policy = plain.clone();
+                    let mut attempt = 0;
+                    while taken.contains(&policy) || store.has_graph(&policy)? {
+                        policy = graph::other_version_iri(&plain, &version.text_sha256, attempt);
+                        attempt += 1;
+                    }
+                    counts.same_day += usize::from(attempt > 0);
+                    taken.insert(policy.clone());
                     let previous = latest
                         .insert(
                             change.path.clone(),
                             Latest {
-                                policy: ids.policy,
-                                date,
+                                policy: policy.clone(),
                                 text_sha256: version.text_sha256.clone(),
+                                removed: false,
                             },
                         )
                         .map(|p| p.policy);
                     counts.revisions += usize::from(previous.is_some());
-                    if job_tx.send(Job { version, previous }).is_err() {
+                    let job = Job {
+                        version,
+                        policy,
+                        commit_time: commit.time.clone(),
+                        previous,
+                    };
+                    if job_tx.send(job).is_err() {
                         break;
                     }
                     continue;
@@ -380,23 +670,27 @@ pub fn load(
     let counts = read_result?;
     load_result?;
     loader.commit()?;
+    apply(store, &counts.edits)?;
     store.load_ontology(vocab)?;
     if let Some(head) = &counts.head {
         store.remove_graphs(std::slice::from_ref(&import))?;
         store
             .oxigraph()
-            .extend(import_quads(&import, repo, history.paths.as_deref(), head))
+            .extend(import_quads(&import, repo, history, head))
             .map_err(StoreError::from)?;
     }
     summary.commits = counts.commits;
     summary.head = counts.head;
     summary.versions = counts.versions;
     summary.deleted = counts.deleted;
+    summary.already_loaded = counts.already_loaded;
     summary.unchanged = counts.unchanged;
     summary.same_day = counts.same_day;
     summary.outside_dates = counts.outside_dates;
     summary.dated_by_commit = counts.dated_by_commit;
     summary.revisions = counts.revisions;
+    summary.removed = counts.removed;
+    summary.relinked = counts.edits.relink.len();
     summary.failed = counts.failed;
     let stats = store.stats()?;
     summary.store_quads = stats.quads;
@@ -412,12 +706,15 @@ struct Counts {
     head: Option<String>,
     versions: usize,
     deleted: usize,
+    already_loaded: usize,
     unchanged: usize,
     same_day: usize,
     outside_dates: usize,
     dated_by_commit: usize,
     revisions: usize,
+    removed: usize,
     failed: Vec<String>,
+    edits: Edits,
 }
 
 fn extract_version(
@@ -426,7 +723,12 @@ fn extract_version(
     options: &Options,
     scratch: &mut extract::Scratch,
 ) -> Outcome {
-    let Job { version, previous } = job;
+    let Job {
+        version,
+        policy,
+        commit_time,
+        previous,
+    } = job;
     let Version {
         doc,
         path,
@@ -436,13 +738,17 @@ fn extract_version(
     } = version;
     let p = pipeline::process(doc, vocab, scratch);
     let (ids, mut quads) = graph::quads(&p.doc, &p.seg, &p.extraction, vocab, &options.graph);
+    if ids.policy != policy {
+        graph::rename_policy(&mut quads, &ids.policy, &policy);
+    }
     quads.extend(history_quads(
-        &ids,
+        &policy,
         [
             ("gitPath", path),
             ("gitCommit", commit),
             ("textSha256", text_sha256),
         ],
+        &commit_time,
         previous.as_deref(),
     ));
     let warnings = p
