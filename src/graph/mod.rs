@@ -595,7 +595,10 @@ mod tests {
         let p = "https://x.org/policy/a.com/2018-01-01";
         let other = "https://x.org/policy/a.com/2018-01-01-0123456789ab";
         assert_eq!(other_version_iri(p, "0123456789abcdef", 0), other);
-        assert_eq!(other_version_iri(p, "0123456789abcdef", 1), format!("{other}-2"));
+        assert_eq!(
+            other_version_iri(p, "0123456789abcdef", 1),
+            format!("{other}-2")
+        );
         let mut quads = vec![
             Quad::new(
                 iri(&format!("{p}/practice/1")),
@@ -611,7 +614,10 @@ mod tests {
             ),
         ];
         rename_policy(&mut quads, p, other);
-        assert_eq!(quads[0].subject.to_string(), format!("<{other}/practice/1>"));
+        assert_eq!(
+            quads[0].subject.to_string(),
+            format!("<{other}/practice/1>")
+        );
         assert_eq!(quads[0].object.to_string(), format!("<{other}>"));
         assert_eq!(quads[0].graph_name.to_string(), format!("<{other}>"));
         assert_eq!(quads[1].subject.to_string(), format!("<{other}>"));

@@ -367,12 +367,7 @@ fn removal_quads(policy: &str, time: &str, commit: &str) -> [Quad; 2] {
 
 /// The record of this import: repository, path glob, the last commit read and the dates
 /// the commits up to it were read for.
-fn import_quads(
-    import: &str,
-    repo: &Path,
-    history: &HistoryOptions,
-    head: &str,
-) -> Vec<Quad> {
+fn import_quads(import: &str, repo: &Path, history: &HistoryOptions, head: &str) -> Vec<Quad> {
     let canonical = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
     let lit = |v: &str| Literal::new_simple_literal(v).into();
     let mut out = vec![
@@ -399,16 +394,14 @@ fn apply(store: &Store, edits: &Edits) -> Result<(), StoreError> {
     }
     let revision = prov("wasRevisionOf");
     let link = |v: &str, p: &str| in_graph(v, revision.clone(), NamedNode::new_unchecked(p).into());
-    let mut tx = store.oxigraph().start_transaction().map_err(StoreError::from)?;
+    let mut tx = store
+        .oxigraph()
+        .start_transaction()
+        .map_err(StoreError::from)?;
     for v in &edits.unremove {
         let g = NamedNode::new_unchecked(v.as_str());
         let gone: Vec<Quad> = tx
-            .quads_for_pattern(
-                Some(g.as_ref().into()),
-                None,
-                None,
-                Some(g.as_ref().into()),
-            )
+            .quads_for_pattern(Some(g.as_ref().into()), None, None, Some(g.as_ref().into()))
             .filter_map(Result::ok)
             .filter(|q| {
                 q.predicate == prov("invalidatedAtTime") || q.predicate == pp("removedInCommit")
@@ -519,7 +512,12 @@ pub fn load(
             // Deletions recorded in the store by the commit that made them.
             let removed_by: HashMap<(&str, &str), &str> = stored
                 .values()
-                .filter_map(|s| Some(((s.path.as_str(), s.removed_in.as_deref()?), s.policy.as_str())))
+                .filter_map(|s| {
+                    Some((
+                        (s.path.as_str(), s.removed_in.as_deref()?),
+                        s.policy.as_str(),
+                    ))
+                })
                 .collect();
             let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
             let outside = |date: &str| {
@@ -548,7 +546,9 @@ pub fn load(
                     }
                     // A re-read that loaded a version between the one an earlier run marked
                     // and this deletion: the mark moves to that version.
-                    if let Some(v) = recorded.filter(|v| latest.get(&change.path).is_none_or(|l| l.policy != **v)) {
+                    if let Some(v) = recorded
+                        .filter(|v| latest.get(&change.path).is_none_or(|l| l.policy != **v))
+                    {
                         counts.edits.unremove.push(v.to_string());
                     }
                     continue;
@@ -558,7 +558,10 @@ pub fn load(
                     counts.already_loaded += 1;
                     let before = latest.get(&change.path).map(|l| l.policy.clone());
                     if before != s.previous && before.as_deref() != Some(s.policy.as_str()) {
-                        counts.edits.relink.push((s.policy.clone(), s.previous.clone(), before));
+                        counts
+                            .edits
+                            .relink
+                            .push((s.policy.clone(), s.previous.clone(), before));
                     }
                     latest.insert(
                         change.path.clone(),
@@ -584,7 +587,8 @@ pub fn load(
                 let before = latest.get(&change.path);
                 if outside(&date) {
                     counts.outside_dates += 1;
-                } else if before.is_some_and(|b| !b.removed && b.text_sha256 == version.text_sha256) {
+                } else if before.is_some_and(|b| !b.removed && b.text_sha256 == version.text_sha256)
+                {
                     counts.unchanged += 1;
                 } else {
                     counts.dated_by_commit += usize::from(version.dated_by_commit);
