@@ -194,7 +194,7 @@ pub fn build(
         &mut out,
         &summary.practices,
         summary.quads_loaded,
-        summary.store_quads,
+        Some(summary.store_quads),
         summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
@@ -1007,7 +1007,7 @@ pub fn build_history(
         &mut out,
         &summary.practices,
         summary.quads_loaded,
-        summary.store_quads,
+        None,
         summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
@@ -1075,7 +1075,7 @@ fn write_loaded(
     out: &mut impl Write,
     practices: &std::collections::BTreeMap<&'static str, (usize, usize)>,
     quads_loaded: usize,
-    store_quads: usize,
+    store_quads: Option<usize>,
     store_graphs: usize,
 ) -> std::io::Result<()> {
     let total: usize = practices.values().map(|(a, n)| a + n).sum();
@@ -1086,8 +1086,14 @@ fn write_loaded(
             "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
         )?;
     }
-    writeln!(
-        out,
-        "  triples     {quads_loaded} loaded; the store holds {store_quads} in {store_graphs} graphs"
-    )
+    match store_quads {
+        Some(n) => writeln!(
+            out,
+            "  triples     {quads_loaded} loaded; the store holds {n} in {store_graphs} graphs"
+        ),
+        None => writeln!(
+            out,
+            "  triples     {quads_loaded} loaded; the store holds {store_graphs} graphs"
+        ),
+    }
 }

@@ -100,7 +100,8 @@ pub struct HistorySummary {
     /// Practices loaded, by kind: (affirmed, negated).
     pub practices: BTreeMap<&'static str, (usize, usize)>,
     pub quads_loaded: usize,
-    pub store_quads: usize,
+    /// Named graphs in the store afterwards. (Its quads are not counted: that reads the
+    /// whole store, the main cost of a small incremental run on a large store.)
     pub store_graphs: usize,
     pub elapsed: Duration,
 }
@@ -118,7 +119,7 @@ struct Latest {
 #[derive(Debug, Clone)]
 struct Stored {
     policy: String,
-    path: String,
+    commit: String,
     text_sha256: String,
     previous: Option<String>,
     /// The commit that deleted the file after this version, when one did.
@@ -238,69 +239,81 @@ fn record(store: &Store, import: &str) -> Result<Option<Record>, StoreError> {
     }))
 }
 
-/// Every version git imports have loaded, by (path, commit).
-fn stored_versions(store: &Store) -> Result<HashMap<(String, String), Stored>, StoreError> {
-    let rows = store.select(&format!(
-        "SELECT ?policy ?path ?commit ?sha ?previous ?removedIn ?time ?date WHERE {{ GRAPH ?policy {{
-            ?policy <{pp}gitPath> ?path ; <{pp}gitCommit> ?commit ; <{pp}textSha256> ?sha .
-            OPTIONAL {{ ?policy <{prov}wasRevisionOf> ?previous }}
-            OPTIONAL {{ ?policy <{pp}removedInCommit> ?removedIn }}
-            OPTIONAL {{ ?policy <{pp}gitCommitTime> ?time }}
-            OPTIONAL {{ ?policy <{pp}archived> ?date }} }} }}",
-        pp = ns::PP,
-        prov = ns::PROV,
-    ))?;
-    let some = |s: String| Some(s).filter(|s| !s.is_empty());
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let policy = cell(r, 0);
-            (
-                (cell(r, 1), cell(r, 2)),
-                Stored {
-                    path: cell(r, 1),
-                    text_sha256: cell(r, 3),
-                    previous: some(cell(r, 4)),
-                    removed_in: some(cell(r, 5)),
-                    order: (cell(r, 6), cell(r, 7), policy.clone()),
-                    policy,
-                },
-            )
-        })
-        .collect())
-}
-
-/// The latest stored version of each file: the end of its revision chain (the version no
-/// other version of the file revises), the latest by commit time where there are several.
-fn chain_ends(stored: &HashMap<(String, String), Stored>) -> HashMap<String, Latest> {
-    let revised: std::collections::HashSet<&str> = stored
-        .values()
-        .filter_map(|s| s.previous.as_deref())
-        .collect();
-    let mut ends: HashMap<&str, &Stored> = HashMap::new();
-    for s in stored.values() {
-        if revised.contains(s.policy.as_str()) {
+/// Every version git imports have loaded of the file at `path`, read straight from the
+/// store's indexes (`?v pp:gitPath "path"`, then the version's own statements): a run
+/// looks up only the files its commits touch, however many versions the store holds.
+fn stored_versions(store: &Store, path: &str) -> Result<Vec<Stored>, StoreError> {
+    let ox = store.oxigraph();
+    let git_path = pp("gitPath");
+    let path_lit = Literal::new_simple_literal(path);
+    let mut out = Vec::new();
+    for q in ox.quads_for_pattern(
+        None,
+        Some(git_path.as_ref()),
+        Some(path_lit.as_ref().into()),
+        None,
+    ) {
+        let q = q.map_err(StoreError::from)?;
+        let (NamedOrBlankNode::NamedNode(policy), GraphName::NamedNode(g)) =
+            (&q.subject, &q.graph_name)
+        else {
+            continue;
+        };
+        if policy != g {
             continue;
         }
-        match ends.get(s.path.as_str()) {
-            Some(e) if e.order >= s.order => {}
-            _ => {
-                ends.insert(&s.path, s);
+        let mut s = Stored {
+            policy: policy.as_str().to_string(),
+            commit: String::new(),
+            text_sha256: String::new(),
+            previous: None,
+            removed_in: None,
+            order: Default::default(),
+        };
+        for fact in ox.quads_for_pattern(
+            Some(policy.as_ref().into()),
+            None,
+            None,
+            Some(g.as_ref().into()),
+        ) {
+            let fact = fact.map_err(StoreError::from)?;
+            let value = match &fact.object {
+                Term::Literal(l) => l.value().to_string(),
+                Term::NamedNode(n) => n.as_str().to_string(),
+                _ => continue,
+            };
+            match fact.predicate.as_str().strip_prefix(ns::PP) {
+                Some("gitCommit") => s.commit = value,
+                Some("textSha256") => s.text_sha256 = value,
+                Some("removedInCommit") => s.removed_in = Some(value),
+                Some("gitCommitTime") => s.order.0 = value,
+                Some("archived") => s.order.1 = value,
+                _ if fact.predicate == prov("wasRevisionOf") => s.previous = Some(value),
+                _ => {}
             }
         }
+        s.order.2 = s.policy.clone();
+        out.push(s);
     }
-    ends.into_iter()
-        .map(|(path, s)| {
-            (
-                path.to_string(),
-                Latest {
-                    policy: s.policy.clone(),
-                    text_sha256: s.text_sha256.clone(),
-                    removed: s.removed_in.is_some(),
-                },
-            )
+    Ok(out)
+}
+
+/// The latest stored version of a file: the end of its revision chain (the version no
+/// other version of the file revises), the latest by commit time where there are several.
+fn chain_end(versions: &[Stored]) -> Option<Latest> {
+    let revised: std::collections::HashSet<&str> = versions
+        .iter()
+        .filter_map(|s| s.previous.as_deref())
+        .collect();
+    versions
+        .iter()
+        .filter(|s| !revised.contains(s.policy.as_str()))
+        .max_by(|a, b| a.order.cmp(&b.order))
+        .map(|s| Latest {
+            policy: s.policy.clone(),
+            text_sha256: s.text_sha256.clone(),
+            removed: s.removed_in.is_some(),
         })
-        .collect()
 }
 
 fn pp(local: &str) -> NamedNode {
@@ -455,7 +468,6 @@ pub fn load(
     let base = &options.graph.base;
     let import = import_iri(base, repo, history.paths.as_deref());
     let recorded = record(store, &import)?;
-    let stored = stored_versions(store)?;
     let (resumed_after, reread) = match &recorded {
         Some(r) if r.covers(history) => (Some(r.last_commit.clone()), None),
         Some(r) => (
@@ -468,13 +480,8 @@ pub fn load(
         ),
         None => (None, None),
     };
-    // Going on from the last run, each file's previous version is the end of its chain in
-    // the store; reading from the first commit, the walk meets them in order.
-    let mut latest = if resumed_after.is_some() {
-        chain_ends(&stored)
-    } else {
-        HashMap::new()
-    };
+    let resuming = resumed_after.is_some();
+    let mut latest: HashMap<String, Latest> = HashMap::new();
 
     let mut summary = HistorySummary {
         resumed_after: resumed_after.clone(),
@@ -497,7 +504,6 @@ pub fn load(
     std::thread::scope(|scope| {
         let skip_tx = tx.clone();
         let latest = &mut latest;
-        let stored = &stored;
         let filter = &filter;
         let resumed_after = resumed_after.as_deref();
         let producer = scope.spawn(move || -> Result<Counts, HistoryError> {
@@ -509,16 +515,8 @@ pub fn load(
                 deleted: plan.deleted,
                 ..Default::default()
             };
-            // Deletions recorded in the store by the commit that made them.
-            let removed_by: HashMap<(&str, &str), &str> = stored
-                .values()
-                .filter_map(|s| {
-                    Some((
-                        (s.path.as_str(), s.removed_in.as_deref()?),
-                        s.policy.as_str(),
-                    ))
-                })
-                .collect();
+            // The versions earlier runs loaded, by file, read when the walk first meets it.
+            let mut stored: HashMap<String, Vec<Stored>> = HashMap::new();
             let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
             let outside = |date: &str| {
                 history.since.as_deref().is_some_and(|s| date < s)
@@ -527,16 +525,33 @@ pub fn load(
             progress(HistoryProgress::Found(counts.versions));
             for change in &plan.changes {
                 let commit = &plan.commits[change.commit];
+                if !stored.contains_key(&change.path) {
+                    let versions = stored_versions(store, &change.path)?;
+                    // Going on from the last run, a file's previous version is the end of
+                    // its chain in the store; reading from the first commit, the walk meets
+                    // the stored versions in order.
+                    if resuming {
+                        if let Some(end) = chain_end(&versions) {
+                            latest.insert(change.path.clone(), end);
+                        }
+                    }
+                    stored.insert(change.path.clone(), versions);
+                }
+                let of_file = &stored[&change.path];
                 if change.is_deletion() {
                     if outside(&commit.date) {
                         counts.outside_dates += 1;
                         continue;
                     }
-                    let recorded = removed_by.get(&(change.path.as_str(), commit.id.as_str()));
+                    // The version an earlier run marked removed by this commit, if any.
+                    let recorded = of_file
+                        .iter()
+                        .find(|s| s.removed_in.as_deref() == Some(commit.id.as_str()))
+                        .map(|s| &s.policy);
                     if let Some(l) = latest.get_mut(&change.path).filter(|l| !l.removed) {
                         l.removed = true;
                         counts.removed += 1;
-                        if recorded != Some(&l.policy.as_str()) {
+                        if recorded != Some(&l.policy) {
                             counts.edits.remove.push((
                                 l.policy.clone(),
                                 commit.time.clone(),
@@ -554,7 +569,7 @@ pub fn load(
                     continue;
                 }
                 // A version an earlier run loaded: it takes its place in the chain as it is.
-                if let Some(s) = stored.get(&(change.path.clone(), commit.id.clone())) {
+                if let Some(s) = of_file.iter().find(|s| s.commit == commit.id) {
                     counts.already_loaded += 1;
                     let before = latest.get(&change.path).map(|l| l.policy.clone());
                     if before != s.previous && before.as_deref() != Some(s.policy.as_str()) {
@@ -696,9 +711,7 @@ pub fn load(
     summary.removed = counts.removed;
     summary.relinked = counts.edits.relink.len();
     summary.failed = counts.failed;
-    let stats = store.stats()?;
-    summary.store_quads = stats.quads;
-    summary.store_graphs = stats.graphs;
+    summary.store_graphs = store.oxigraph().named_graphs().count();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -771,5 +784,39 @@ fn extract_version(
             .collect(),
         warnings,
         quads,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(since: Option<&str>, until: Option<&str>) -> HistoryOptions {
+        HistoryOptions {
+            since: since.map(String::from),
+            until: until.map(String::from),
+            paths: None,
+        }
+    }
+
+    #[test]
+    fn a_recorded_run_covers_only_dates_within_its_own() {
+        let rec = |since: Option<&str>, until: Option<&str>| Record {
+            last_commit: "c".into(),
+            since: since.map(String::from),
+            until: until.map(String::from),
+        };
+        let all = rec(None, None);
+        assert!(all.covers(&dates(None, None)));
+        assert!(all.covers(&dates(Some("2018-01-01"), Some("2019-01-01"))));
+        let from_2018 = rec(Some("2018-01-01"), None);
+        assert!(from_2018.covers(&dates(Some("2018-01-01"), None)));
+        assert!(from_2018.covers(&dates(Some("2019-05-01"), Some("2020-01-01"))));
+        assert!(!from_2018.covers(&dates(None, None)));
+        assert!(!from_2018.covers(&dates(Some("2017-12-31"), None)));
+        let until_2018 = rec(None, Some("2018-12-31"));
+        assert!(until_2018.covers(&dates(None, Some("2018-06-01"))));
+        assert!(!until_2018.covers(&dates(None, None)));
+        assert!(!until_2018.covers(&dates(Some("2010-01-01"), Some("2019-01-01"))));
     }
 }
