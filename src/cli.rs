@@ -996,6 +996,13 @@ pub fn build_history(
             summary.deleted, summary.removed
         )?;
     }
+    if summary.dropped > 0 {
+        writeln!(
+            out,
+            "  dropped     {} versions an earlier run loaded: re-crawls of an older version now loaded",
+            summary.dropped
+        )?;
+    }
     if summary.relinked > 0 {
         writeln!(
             out,

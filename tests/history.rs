@@ -489,6 +489,7 @@ fn render(html: &Path, png: &Path) {
 }
 
 const DELTA: &str = "d/de/del/delta-mail.com.md";
+const FOXTROT: &str = "f/fo/fox/foxtrot.org.md";
 const DELTA_NAME: &str = "We collect your name when you register.";
 const DELTA_CONTACT: &str = "We collect your contact information when you sign up.";
 const DELTA_EMAIL: &str = "We collect your email address when you sign up.";
@@ -519,6 +520,10 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
             &[DELTA_NAME, DELTA_NO_SALE],
         ),
     );
+    repo.write(
+        FOXTROT,
+        &policy("foxtrot.org", Some("2018-02-01"), &[DELTA_NAME]),
+    );
     repo.commit("2018-01-10");
     repo.write(
         DELTA,
@@ -527,6 +532,11 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
             Some("2019-03-01"),
             &[DELTA_CONTACT, DELTA_NO_SALE],
         ),
+    );
+    // A re-crawl of an unchanged policy, the first crawl being before the first run's dates.
+    repo.write(
+        FOXTROT,
+        &policy("foxtrot.org", Some("2019-04-01"), &[DELTA_NAME]),
     );
     repo.commit("2019-03-02T09:00:00Z");
     // Changed again the same day, under the same Wayback date.
@@ -550,7 +560,7 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
     let first = build_with(&repo.path, &store, &["--since", "2019-01-01"]);
     let summary = stdout(&first);
     assert!(
-        summary.contains("4 seen: 3 loaded (1 revising an earlier one, 1 dated by commit, 1 another version of the same day), 0 unchanged text, 1 outside the dates"),
+        summary.contains("6 seen: 4 loaded (1 revising an earlier one, 1 dated by commit, 1 another version of the same day), 0 unchanged text, 2 outside the dates"),
         "{summary}"
     );
     assert!(
@@ -660,8 +670,10 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
     // Again with the same dates: nothing new to read.
     let again = stdout(&build_with(&repo.path, &store, &["--since", "2019-01-01"]));
     assert!(again.contains("commits     0 read"), "{again}");
-    // Now every date: the history is read again from the first commit, the 2018 version is
-    // loaded, the two already loaded are kept and the first of them now revises it.
+    // Now every date: the history is read again from the first commit, the 2018 versions are
+    // loaded, the three already loaded are kept and the first of delta's now revises its
+    // 2018 version; foxtrot's 2019 version turns out to be a re-crawl of its 2018 one and
+    // goes, as one run over all dates would not have loaded it.
     let wider = stdout(&build(&repo.path, &store));
     assert!(wider.contains("commits     4 read (after -"), "{wider}");
     assert!(
@@ -669,10 +681,14 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
         "{wider}"
     );
     assert!(
-        wider.contains("4 seen: 1 loaded (0 revising an earlier one, 0 dated by commit, 0 another version of the same day), 0 unchanged text, 0 outside the dates, 3 already loaded"),
+        wider.contains("6 seen: 2 loaded (0 revising an earlier one, 0 dated by commit, 0 another version of the same day), 1 unchanged text, 0 outside the dates, 3 already loaded"),
         "{wider}"
     );
     assert!(wider.contains("relinked    1 "), "{wider}");
+    assert!(wider.contains("dropped     1 "), "{wider}");
+    let fox = chain_of(&store, FOXTROT);
+    assert_eq!(fox.len(), 1, "{fox:?}");
+    assert_eq!(fox[0][1], "2018-02-01");
     let chain = chain_of(&store, DELTA);
     let v0 = format!("{ID}policy/delta-mail.com/2018-01-05");
     let expect = [
@@ -693,6 +709,17 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
     let last = stdout(&build(&repo.path, &store));
     assert!(last.contains("commits     0 read"), "{last}");
     assert!(!last.contains("re-read"), "{last}");
+    // To look at the store: PRIVACY_KG_KEEP_REPORT=DIR cargo test --release --test history
+    if let Some(keep) = std::env::var_os("PRIVACY_KG_KEEP_REPORT").map(PathBuf::from) {
+        std::fs::create_dir_all(&keep).unwrap();
+        let kept = Command::new("cp")
+            .arg("-r")
+            .arg(&store)
+            .arg(keep.join("kg-delta.db"))
+            .status()
+            .unwrap();
+        assert!(kept.success());
+    }
 }
 
 /// A folder build of two different documents of one organisation archived the same day:

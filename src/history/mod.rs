@@ -94,6 +94,10 @@ pub struct HistorySummary {
     /// Versions already in the store whose `prov:wasRevisionOf` link was corrected because
     /// this run loaded a version between them and the one they revised.
     pub relinked: usize,
+    /// Versions an earlier run with narrower dates loaded that turned out to be re-crawls of
+    /// an older version this run loaded: removed, as one run over all dates would not have
+    /// loaded them (also counted as "unchanged text").
+    pub dropped: usize,
     /// Versions that could not be read, with the reason.
     pub failed: Vec<String>,
     pub warnings: Vec<String>,
@@ -155,6 +159,9 @@ struct Edits {
     remove: Vec<(String, String, String)>,
     /// Versions carrying a deletion that a re-read found to belong to a later version.
     unremove: Vec<String>,
+    /// Versions an earlier run loaded that a re-read found to be re-crawls of an older
+    /// version: their graphs are removed.
+    drop: Vec<String>,
 }
 
 fn check_date(option: &'static str, value: &Option<String>) -> Result<(), HistoryError> {
@@ -402,6 +409,7 @@ fn import_quads(import: &str, repo: &Path, history: &HistoryOptions, head: &str)
 
 /// Applies the edits to versions already in the store, in one transaction.
 fn apply(store: &Store, edits: &Edits) -> Result<(), StoreError> {
+    store.remove_graphs(&edits.drop)?;
     if edits.relink.is_empty() && edits.remove.is_empty() && edits.unremove.is_empty() {
         return Ok(());
     }
@@ -570,6 +578,19 @@ pub fn load(
                 }
                 // A version an earlier run loaded: it takes its place in the chain as it is.
                 if let Some(s) = of_file.iter().find(|s| s.commit == commit.id) {
+                    let _ = skip_tx.send(Outcome::Skipped);
+                    // Loaded by an earlier run with narrower dates, but a re-crawl of the
+                    // older version this run put before it: one run over all the dates
+                    // would have skipped it, so it goes.
+                    if !resuming
+                        && latest.get(&change.path).is_some_and(|l| {
+                            !l.removed && l.text_sha256 == s.text_sha256 && l.policy != s.policy
+                        })
+                    {
+                        counts.unchanged += 1;
+                        counts.edits.drop.push(s.policy.clone());
+                        continue;
+                    }
                     counts.already_loaded += 1;
                     let before = latest.get(&change.path).map(|l| l.policy.clone());
                     if before != s.previous && before.as_deref() != Some(s.policy.as_str()) {
@@ -587,7 +608,6 @@ pub fn load(
                             removed: false,
                         },
                     );
-                    let _ = skip_tx.send(Outcome::Skipped);
                     continue;
                 }
                 let version = match plan.read(change, options.limits) {
@@ -710,6 +730,7 @@ pub fn load(
     summary.revisions = counts.revisions;
     summary.removed = counts.removed;
     summary.relinked = counts.edits.relink.len();
+    summary.dropped = counts.edits.drop.len();
     summary.failed = counts.failed;
     summary.store_graphs = store.oxigraph().named_graphs().count();
     summary.elapsed = started.elapsed();
