@@ -654,8 +654,8 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
         flips
             .iter()
             .map(|r| r[..3]
-                .to_vec()
-                .into_iter()
+                .iter()
+                .cloned()
                 .chain([r[5].clone()])
                 .collect::<Vec<_>>())
             .collect::<Vec<_>>(),

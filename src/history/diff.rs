@@ -151,6 +151,9 @@ impl Statement {
     }
 }
 
+/// A rule pairing a removed statement with an added one as one change.
+type Pairing<'a> = dyn Fn(&Statement, &Statement) -> bool + 'a;
+
 type Meaning<'a> = (&'a str, bool, &'a [String], &'a [String], &'a [String]);
 
 /// One difference between two versions.
@@ -237,7 +240,7 @@ pub fn compare_with(
                     .iter()
                     .all(|r| matches!(r, Relation::Same | Relation::Broader)))
     };
-    let passes: [&dyn Fn(&Statement, &Statement) -> bool; 3] = [
+    let passes: [&Pairing; 3] = [
         &|a, b| a.kind == b.kind && a.data == b.data,
         &related,
         &|a, b| {
