@@ -591,7 +591,12 @@ pub fn write_table(diffs: &[VersionDiff], out: &mut dyn std::io::Write) -> std::
         writeln!(out, "(only one version: nothing to compare)")?;
     }
     for d in diffs {
-        let date = VersionRef::shown_date;
+        // Two versions of one day are told apart by their commit times.
+        let same_day = d.from.date == d.to.date && !d.to.removed;
+        let date = |v: &VersionRef| match (&v.committed, same_day) {
+            (Some(t), true) => t.clone(),
+            _ => v.shown_date(),
+        };
         writeln!(
             out,
             "{}  {} -> {}  ({} added, {} removed, {} changed, {} unchanged)",

@@ -237,7 +237,7 @@ fn bars(
 ) -> Result<String, ReportError> {
     let n = rows.len().max(1) as i32;
     let paired = rows.iter().any(|r| r.2.is_some());
-    let height = 90 + 24 * n as u32 * if paired { 2 } else { 1 };
+    let height = 90 + 24 * n.max(2) as u32 * if paired { 2 } else { 1 };
     let largest = rows
         .iter()
         .map(|r| r.1.max(r.2.unwrap_or(0.0)))
@@ -267,8 +267,9 @@ fn bars(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_width)
-            // n segments: 0..n-1 inclusive
-            .build_cartesian_2d(0f64..max, (0..n - 1).into_segmented())
+            // n segments: 0..n-1 inclusive; one row needs a range that is not empty (0..0
+            // drew no bar at all), so it gets an empty segment above it
+            .build_cartesian_2d(0f64..max, (0..(n - 1).max(1)).into_segmented())
             .map_err(chart_err)?;
         // Row i is drawn at n-1-i so the first row is at the top.
         let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
