@@ -649,7 +649,7 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
     assert!(table.contains("[data (narrower)]"), "{table}");
     assert!(table.contains("-> removed 2020-05-05"), "{table}");
     assert!(
-        table.contains("2019-03-02T09:00:00Z -> 2019-03-02T15:00:00Z"),
+        table.contains("2019-03-01 (committed 2019-03-02T09:00:00Z) -> 2019-03-01 (committed 2019-03-02T15:00:00Z)"),
         "{table}"
     );
     // Query 20 takes the later version of the day as the latest, and says it was removed.

@@ -594,7 +594,7 @@ pub fn write_table(diffs: &[VersionDiff], out: &mut dyn std::io::Write) -> std::
         // Two versions of one day are told apart by their commit times.
         let same_day = d.from.date == d.to.date && !d.to.removed;
         let date = |v: &VersionRef| match (&v.committed, same_day) {
-            (Some(t), true) => t.clone(),
+            (Some(t), true) => format!("{} (committed {t})", v.shown_date()),
             _ => v.shown_date(),
         };
         writeln!(
