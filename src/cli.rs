@@ -194,7 +194,7 @@ pub fn build(
         &mut out,
         &summary.practices,
         summary.quads_loaded,
-        summary.store_quads,
+        Some(summary.store_quads),
         summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
@@ -1065,26 +1065,48 @@ pub fn build_history(
         short(&summary.resumed_after),
         short(&summary.head)
     )?;
+    if let Some(why) = &summary.reread {
+        writeln!(out, "  re-read     from the first commit: {why}")?;
+    }
     writeln!(
         out,
-        "  versions    {} seen: {} loaded ({} revising an earlier one, {} dated by commit), {} unchanged text, {} same day, {} outside the dates, {} skipped",
+        "  versions    {} seen: {} loaded ({} revising an earlier one, {} dated by commit, {} another version of the same day), {} unchanged text, {} outside the dates, {} already loaded, {} skipped",
         summary.versions,
         summary.loaded,
         summary.revisions,
         summary.dated_by_commit,
-        summary.unchanged,
         summary.same_day,
+        summary.unchanged,
         summary.outside_dates,
+        summary.already_loaded,
         summary.failed.len()
     )?;
     if summary.deleted > 0 {
-        writeln!(out, "  deleted     {} policy files", summary.deleted)?;
+        writeln!(
+            out,
+            "  deleted     {} policy files ({} latest versions marked removed)",
+            summary.deleted, summary.removed
+        )?;
+    }
+    if summary.dropped > 0 {
+        writeln!(
+            out,
+            "  dropped     {} versions an earlier run loaded: re-crawls of an older version now loaded",
+            summary.dropped
+        )?;
+    }
+    if summary.relinked > 0 {
+        writeln!(
+            out,
+            "  relinked    {} loaded versions now revise a version this run loaded",
+            summary.relinked
+        )?;
     }
     write_loaded(
         &mut out,
         &summary.practices,
         summary.quads_loaded,
-        summary.store_quads,
+        None,
         summary.store_graphs,
     )?;
     let secs = summary.elapsed.as_secs_f64();
@@ -1154,7 +1176,7 @@ fn write_loaded(
     out: &mut impl Write,
     practices: &std::collections::BTreeMap<&'static str, (usize, usize)>,
     quads_loaded: usize,
-    store_quads: usize,
+    store_quads: Option<usize>,
     store_graphs: usize,
 ) -> std::io::Result<()> {
     let total: usize = practices.values().map(|(a, n)| a + n).sum();
@@ -1165,8 +1187,14 @@ fn write_loaded(
             "    {kind:<13} {affirmed:>6} stated, {negated:>5} negated"
         )?;
     }
-    writeln!(
-        out,
-        "  triples     {quads_loaded} loaded; the store holds {store_quads} in {store_graphs} graphs"
-    )
+    match store_quads {
+        Some(n) => writeln!(
+            out,
+            "  triples     {quads_loaded} loaded; the store holds {n} in {store_graphs} graphs"
+        ),
+        None => writeln!(
+            out,
+            "  triples     {quads_loaded} loaded; the store holds {store_graphs} graphs"
+        ),
+    }
 }

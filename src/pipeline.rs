@@ -258,6 +258,8 @@ enum Outcome {
     Loaded {
         id: String,
         policy: PolicyIds,
+        /// SHA-256 of the document's bytes.
+        sha256: String,
         kinds: Vec<(PracticeKind, bool)>,
         warnings: Vec<Problem>,
         quads: Vec<Quad>,
@@ -362,6 +364,7 @@ pub fn build(
                             Outcome::Loaded {
                                 id: p.doc.id,
                                 policy,
+                                sha256: p.doc.sha256,
                                 kinds: p
                                     .extraction
                                     .practices
@@ -408,16 +411,31 @@ pub fn build(
             Outcome::Loaded {
                 id,
                 policy,
+                sha256,
                 kinds,
                 warnings,
                 quads,
             } => {
                 progress(Progress::Done(&id));
-                if let Some(first) = seen_graphs.get(&policy.policy) {
-                    summary.warnings.push(Problem::warning(&id, &format!(
-                        "same policy version as {first} ({}); their statements are merged in one graph",
-                        policy.policy
-                    )));
+                // Another document of the same organisation and archive date (in this build
+                // or an earlier one) is another version: its own graph, never merged.
+                let mut quads = quads;
+                // A changed document's own old graph is free: it is removed in the
+                // transaction that writes the new version (store::Replacement).
+                let own_old_graph = replacing.old_graph(&id);
+                let taken = |iri: &str| {
+                    seen_graphs.contains_key(iri)
+                        || (own_old_graph != Some(iri) && store.has_graph(iri).unwrap_or(true))
+                };
+                if taken(&policy.policy) {
+                    let mut attempt = 0;
+                    let mut other = graph::other_version_iri(&policy.policy, &sha256, attempt);
+                    while taken(&other) {
+                        attempt += 1;
+                        other = graph::other_version_iri(&policy.policy, &sha256, attempt);
+                    }
+                    graph::rename_policy(&mut quads, &policy.policy, &other);
+                    seen_graphs.insert(other, id.clone());
                 } else {
                     seen_graphs.insert(policy.policy.clone(), id.clone());
                 }

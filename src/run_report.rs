@@ -63,7 +63,6 @@ pub fn warning_reason(message: &str) -> &'static str {
         ("no byte-order mark", "utf16-without-bom"),
         ("sequences replaced", "invalid-encoding"),
         ("English", "not-english"),
-        ("same policy version", "duplicate-policy"),
         ("time limit", "time-limit"),
         ("no text left", "no-text"),
         ("blank line", "blank-jsonl-line"),

@@ -64,6 +64,38 @@ fn build_then_rebuild_replaces_only_changed_documents() {
     assert!(q.status.success(), "{}", stderr(&q));
     let graphs = stdout(&q).lines().count() - 1;
     assert_eq!(graphs, 1, "old graph not replaced: {}", stdout(&q));
+
+    // A changed dated policy keeps its graph name: its new version replaces the old one
+    // rather than becoming another version of the same day.
+    let p = corpus.join("000_452022f5c92ef4d5.txt");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace(
+            "We do not sell, rent or trade your e-mail address",
+            "We sell your e-mail address",
+        ),
+    )
+    .unwrap();
+    let fourth = build(&store, &[&corpus]);
+    assert!(
+        stdout(&fourth).contains("1 replaced"),
+        "{}",
+        stdout(&fourth)
+    );
+    let q = run(bin()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(&store)
+        .args(["--sparql", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), '/igroops.com/')) }"]));
+    assert!(q.status.success(), "{}", stderr(&q));
+    let listed = stdout(&q);
+    let graphs: Vec<&str> = listed.lines().skip(1).map(str::trim).collect();
+    assert_eq!(
+        graphs,
+        ["https://w3id.org/privacy-kg/id/policy/igroops.com/2018-04-11"],
+        "{}",
+        stdout(&q)
+    );
 }
 
 #[test]

@@ -9,12 +9,19 @@ use std::process::{Command, Output};
 mod common;
 use common::{bin, run, stderr, stdout};
 
-fn git(repo: &Path, args: &[&str], date: &str) {
+/// Runs git in `repo` with author and committer time `when` (`YYYY-MM-DD`, noon UTC, or a
+/// full `YYYY-MM-DDTHH:MM:SSZ`).
+fn git(repo: &Path, args: &[&str], when: &str) {
+    let time = if when.len() == 10 {
+        format!("{when}T12:00:00Z")
+    } else {
+        when.to_string()
+    };
     let out = Command::new("git")
         .current_dir(repo)
         .args(args)
-        .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00Z"))
-        .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00Z"))
+        .env("GIT_AUTHOR_DATE", &time)
+        .env("GIT_COMMITTER_DATE", &time)
         .env("GIT_AUTHOR_NAME", "crawler")
         .env("GIT_AUTHOR_EMAIL", "crawler@example.org")
         .env("GIT_COMMITTER_NAME", "crawler")
@@ -76,6 +83,10 @@ impl Repo {
         let p = self.path.join(file);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
+    }
+
+    fn remove(&self, file: &str) {
+        std::fs::remove_file(self.path.join(file)).unwrap();
     }
 
     fn commit(&self, date: &str) {
@@ -169,11 +180,16 @@ fn later_crawls(repo: &Repo) {
 }
 
 fn build(repo: &Path, store: &Path) -> Output {
+    build_with(repo, store, &[])
+}
+
+fn build_with(repo: &Path, store: &Path, args: &[&str]) -> Output {
     let out = run(bin()
         .args(["build", "--git-history"])
         .arg(repo)
         .args(["--paths", "*/*/*/*.md", "--store"])
-        .arg(store));
+        .arg(store)
+        .args(args));
     assert!(out.status.success(), "{}", stderr(&out));
     out
 }
@@ -225,7 +241,7 @@ fn policy_histories_from_git() {
     assert!(summary.contains("commits     5 read"), "{summary}");
     assert!(
         summary.contains(
-            "6 seen: 5 loaded (2 revising an earlier one, 2 dated by commit), 1 unchanged text"
+            "6 seen: 5 loaded (2 revising an earlier one, 2 dated by commit, 0 another version of the same day), 1 unchanged text"
         ),
         "{summary}"
     );
@@ -237,7 +253,7 @@ fn policy_histories_from_git() {
     assert!(summary.contains("commits     3 read"), "{summary}");
     assert!(
         summary.contains(
-            "4 seen: 4 loaded (4 revising an earlier one, 1 dated by commit), 0 unchanged text"
+            "4 seen: 4 loaded (4 revising an earlier one, 1 dated by commit, 0 another version of the same day), 0 unchanged text"
         ),
         "{summary}"
     );
@@ -470,4 +486,301 @@ fn render(html: &Path, png: &Path) {
     let bytes = std::fs::read(png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
     assert!(bytes.len() > 20_000, "a blank page? {} bytes", bytes.len());
+}
+
+const DELTA: &str = "d/de/del/delta-mail.com.md";
+const FOXTROT: &str = "f/fo/fox/foxtrot.org.md";
+const DELTA_NAME: &str = "We collect your name when you register.";
+const DELTA_CONTACT: &str = "We collect your contact information when you sign up.";
+const DELTA_EMAIL: &str = "We collect your email address when you sign up.";
+const DELTA_NO_SALE: &str = "We do not sell your personal information.";
+const DELTA_SALE: &str = "We may sell your personal information to advertisers.";
+
+/// The versions of one file with their dates and the version each revises, oldest first
+/// (archive date, then commit time).
+fn chain_of(store: &Path, path: &str) -> Vec<Vec<String>> {
+    csv(
+        store,
+        &["--sparql", &format!("PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?v ?date ?previous ?removed WHERE {{ ?v pp:gitPath \"{path}\" ; pp:archived ?date ; pp:gitCommitTime ?t . OPTIONAL {{ ?v prov:wasRevisionOf ?previous }} OPTIONAL {{ ?v prov:invalidatedAtTime ?removed }} }} ORDER BY ?date ?t")],
+    )
+}
+
+/// Two distinct versions committed the same day (same Wayback date), the file later deleted,
+/// loaded first for a narrow date range and then for all dates.
+#[test]
+fn same_day_versions_deletions_and_a_wider_date_range() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    repo.write(
+        DELTA,
+        &policy(
+            "delta-mail.com",
+            Some("2018-01-05"),
+            &[DELTA_NAME, DELTA_NO_SALE],
+        ),
+    );
+    repo.write(
+        FOXTROT,
+        &policy("foxtrot.org", Some("2018-02-01"), &[DELTA_NAME]),
+    );
+    repo.commit("2018-01-10");
+    repo.write(
+        DELTA,
+        &policy(
+            "delta-mail.com",
+            Some("2019-03-01"),
+            &[DELTA_CONTACT, DELTA_NO_SALE],
+        ),
+    );
+    // A re-crawl of an unchanged policy, the first crawl being before the first run's dates.
+    repo.write(
+        FOXTROT,
+        &policy("foxtrot.org", Some("2019-04-01"), &[DELTA_NAME]),
+    );
+    repo.commit("2019-03-02T09:00:00Z");
+    // Changed again the same day, under the same Wayback date.
+    repo.write(
+        DELTA,
+        &policy(
+            "delta-mail.com",
+            Some("2019-03-01"),
+            &[DELTA_EMAIL, DELTA_SALE],
+        ),
+    );
+    repo.commit("2019-03-02T15:00:00Z");
+    repo.remove(DELTA);
+    repo.write(
+        "e/ex/exa/example-keep.org.md",
+        &policy("example-keep.org", None, &[DELTA_NAME]),
+    );
+    repo.commit("2020-05-05");
+
+    // First: only 2019 on. Both versions of 2019-03-01 are loaded, each its own graph.
+    let first = build_with(&repo.path, &store, &["--since", "2019-01-01"]);
+    let summary = stdout(&first);
+    assert!(
+        summary.contains("6 seen: 4 loaded (1 revising an earlier one, 1 dated by commit, 1 another version of the same day), 0 unchanged text, 2 outside the dates"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("deleted     1 policy files (1 latest versions marked removed)"),
+        "{summary}"
+    );
+    let chain = chain_of(&store, DELTA);
+    assert_eq!(chain.len(), 2, "{chain:?}");
+    let v1 = format!("{ID}policy/delta-mail.com/2019-03-01");
+    assert_eq!(chain[0][0], v1);
+    let v2 = chain[1][0].clone();
+    let suffix = v2
+        .strip_prefix(&format!("{v1}-"))
+        .expect("a second version of the day");
+    assert!(
+        suffix.len() == 12 && suffix.chars().all(|c| c.is_ascii_hexdigit()),
+        "{v2}"
+    );
+    assert_eq!(chain[0][2], "", "the first loaded version revises nothing");
+    assert_eq!(chain[1][2], v1);
+    assert_eq!(chain[0][3], "");
+    assert!(chain[1][3].starts_with("2020-05-05T12:00:00"), "{chain:?}");
+
+    // The diff: same day, in commit order; "email address" is narrower than "contact
+    // information"; then the removal takes everything away.
+    let d = diff_json(&store, &["delta-mail.com"]);
+    let d = d.as_array().unwrap();
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(d[0]["from"]["policy"], v1.as_str());
+    assert_eq!(d[0]["to"]["policy"], v2.as_str());
+    assert_eq!(d[0]["from"]["committed"], "2019-03-02T09:00:00Z");
+    assert_eq!(d[0]["to"]["committed"], "2019-03-02T15:00:00Z");
+    let changes = d[0]["changes"].as_array().unwrap();
+    let collect: Vec<_> = changes
+        .iter()
+        .filter(|c| c["old"]["kind"] == "collect" || c["new"]["kind"] == "collect")
+        .collect();
+    assert_eq!(collect.len(), 1, "{changes:#?}");
+    assert_eq!(collect[0]["change"], "changed");
+    assert_eq!(collect[0]["fields"], serde_json::json!(["data (narrower)"]));
+    assert_eq!(
+        collect[0]["old"]["data"],
+        serde_json::json!(["contact information"])
+    );
+    assert_eq!(
+        collect[0]["new"]["data"],
+        serde_json::json!(["email address"])
+    );
+    assert_eq!(collect[0]["old"]["evidence"], DELTA_CONTACT);
+    assert_eq!(collect[0]["new"]["evidence"], DELTA_EMAIL);
+    assert_eq!(d[1]["from"]["policy"], v2.as_str());
+    assert_eq!(d[1]["to"]["policy"], v2.as_str());
+    assert_eq!(d[1]["to"]["removed"], true);
+    assert_eq!(d[1]["to"]["date"], "2020-05-05");
+    assert_eq!(d[1]["unchanged"], 0);
+    let gone = d[1]["changes"].as_array().unwrap();
+    assert!(
+        !gone.is_empty() && gone.iter().all(|c| c["change"] == "removed"),
+        "{gone:#?}"
+    );
+    assert!(
+        gone.iter().any(|c| c["old"]["evidence"] == DELTA_EMAIL),
+        "{gone:#?}"
+    );
+    // The version in effect after the deletion is none: everything is removed.
+    let after = diff_json(
+        &store,
+        &[
+            "delta-mail.com",
+            "--from",
+            "2019-03-01",
+            "--to",
+            "2021-01-01",
+        ],
+    );
+    assert_eq!(
+        after[0]["from"]["policy"],
+        v2.as_str(),
+        "the later of the day is in effect"
+    );
+    assert_eq!(after[0]["to"]["removed"], true);
+    let table = run(bin()
+        .args(["diff", "delta-mail.com", "--store"])
+        .arg(&store));
+    let table = stdout(&table);
+    assert!(table.contains("[data (narrower)]"), "{table}");
+    assert!(table.contains("-> removed 2020-05-05"), "{table}");
+    assert!(
+        table.contains("2019-03-01 (committed 2019-03-02T09:00:00Z) -> 2019-03-01 (committed 2019-03-02T15:00:00Z)"),
+        "{table}"
+    );
+    // Query 20 takes the later version of the day as the latest, and says it was removed.
+    let flips = csv(&store, &["sale-denial-changes"]);
+    assert_eq!(
+        flips
+            .iter()
+            .map(|r| r[..3]
+                .iter()
+                .cloned()
+                .chain([r[5].clone()])
+                .collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        vec![vec![
+            "delta-mail.com".to_string(),
+            "no longer says it does not sell".into(),
+            "2019-03-01".into(),
+            "2020-05-05".into()
+        ]]
+    );
+
+    // Again with the same dates: nothing new to read.
+    let again = stdout(&build_with(&repo.path, &store, &["--since", "2019-01-01"]));
+    assert!(again.contains("commits     0 read"), "{again}");
+    // Now every date: the history is read again from the first commit, the 2018 versions are
+    // loaded, the three already loaded are kept and the first of delta's now revises its
+    // 2018 version; foxtrot's 2019 version turns out to be a re-crawl of its 2018 one and
+    // goes, as one run over all dates would not have loaded it.
+    let wider = stdout(&build(&repo.path, &store));
+    assert!(wider.contains("commits     4 read (after -"), "{wider}");
+    assert!(
+        wider.contains("re-read     from the first commit"),
+        "{wider}"
+    );
+    assert!(
+        wider.contains("6 seen: 2 loaded (0 revising an earlier one, 0 dated by commit, 0 another version of the same day), 1 unchanged text, 0 outside the dates, 3 already loaded"),
+        "{wider}"
+    );
+    assert!(wider.contains("relinked    1 "), "{wider}");
+    assert!(wider.contains("dropped     1 "), "{wider}");
+    let fox = chain_of(&store, FOXTROT);
+    assert_eq!(fox.len(), 1, "{fox:?}");
+    assert_eq!(fox[0][1], "2018-02-01");
+    let chain = chain_of(&store, DELTA);
+    let v0 = format!("{ID}policy/delta-mail.com/2018-01-05");
+    let expect = [
+        [v0.as_str(), "2018-01-05", ""],
+        [v1.as_str(), "2019-03-01", v0.as_str()],
+        [v2.as_str(), "2019-03-01", v1.as_str()],
+    ];
+    assert_eq!(
+        chain.iter().map(|r| r[..3].to_vec()).collect::<Vec<_>>(),
+        expect.map(|r| r.map(String::from).to_vec()).to_vec()
+    );
+    assert_eq!(
+        chain.iter().filter(|r| !r[3].is_empty()).count(),
+        1,
+        "only the last version is removed: {chain:?}"
+    );
+    // And after that, every date is covered: nothing to read.
+    let last = stdout(&build(&repo.path, &store));
+    assert!(last.contains("commits     0 read"), "{last}");
+    assert!(!last.contains("re-read"), "{last}");
+    // To look at the store: PRIVACY_KG_KEEP_REPORT=DIR cargo test --release --test history
+    if let Some(keep) = std::env::var_os("PRIVACY_KG_KEEP_REPORT").map(PathBuf::from) {
+        std::fs::create_dir_all(&keep).unwrap();
+        let kept = Command::new("cp")
+            .arg("-r")
+            .arg(&store)
+            .arg(keep.join("kg-delta.db"))
+            .status()
+            .unwrap();
+        assert!(kept.success());
+    }
+}
+
+/// A folder build of two different documents of one organisation archived the same day:
+/// each is its own policy graph, and rebuilding after one changed keeps the other whole.
+#[test]
+fn same_day_documents_of_a_folder_build_keep_their_own_graphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let store = dir.path().join("kg.db");
+    let write = |name: &str, body: &[&str]| {
+        std::fs::write(
+            docs.join(name),
+            policy("delta-mail.com", Some("2019-03-01"), body),
+        )
+        .unwrap()
+    };
+    write("delta-privacy.md", &[DELTA_EMAIL]);
+    write("delta-app-privacy.md", &[DELTA_NO_SALE]);
+    let graphs = || {
+        csv(
+            &store,
+            &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX oa: <http://www.w3.org/ns/oa#> SELECT ?g ?file (COUNT(DISTINCT ?sha) AS ?shas) (GROUP_CONCAT(DISTINCT ?exact; separator=\"|\") AS ?sentences) WHERE { GRAPH ?g { ?g pp:sourceFile ?file ; pp:sha256 ?sha . OPTIONAL { ?q oa:exact ?exact } } } GROUP BY ?g ?file ORDER BY ?file"],
+        )
+    };
+    let build = || {
+        let out = run(bin().arg("build").arg(&docs).arg("--store").arg(&store));
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    build();
+    let first = graphs();
+    assert_eq!(first.len(), 2, "two documents, two graphs: {first:?}");
+    assert_ne!(first[0][0], first[1][0]);
+    let plain = format!("{ID}policy/delta-mail.com/2019-03-01");
+    assert!(first.iter().any(|r| r[0] == plain), "{first:?}");
+    assert!(
+        first
+            .iter()
+            .all(|r| r[0] == plain || r[0].starts_with(&format!("{plain}-"))),
+        "{first:?}"
+    );
+    assert!(
+        first.iter().all(|r| r[2] == "1"),
+        "one document per graph: {first:?}"
+    );
+    assert!(first[0][1].ends_with("delta-app-privacy.md") && first[0][3] == DELTA_NO_SALE);
+    assert!(first[1][1].ends_with("delta-privacy.md") && first[1][3] == DELTA_EMAIL);
+
+    // One of them changes: its graph is replaced, the other is untouched.
+    write("delta-privacy.md", &[DELTA_CONTACT]);
+    build();
+    let second = graphs();
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert_eq!(
+        second[0], first[0],
+        "the unchanged document keeps its graph"
+    );
+    assert!(second[1][1].ends_with("delta-privacy.md") && second[1][3] == DELTA_CONTACT);
+    assert_eq!(second[1][2], "1");
 }

@@ -65,13 +65,22 @@ impl PathFilter {
     }
 }
 
-/// One file changed by one commit: a version to read.
+/// One file written or deleted by one commit: a version to read, or the end of a file's
+/// history.
 #[derive(Debug, Clone)]
 pub struct Change {
     /// Index of the commit in [`History::commits`].
     pub commit: usize,
     pub path: String,
-    blob: ObjectId,
+    /// The file's new content; `None` when the commit deleted the file.
+    blob: Option<ObjectId>,
+}
+
+impl Change {
+    /// Whether the commit deleted the file (a site dropped from the crawl).
+    pub fn is_deletion(&self) -> bool {
+        self.blob.is_none()
+    }
 }
 
 /// A commit on the walked history.
@@ -81,16 +90,19 @@ pub struct CommitInfo {
     pub id: String,
     /// Commit time as `YYYY-MM-DD` (UTC).
     pub date: String,
+    /// Commit time as `YYYY-MM-DDTHH:MM:SSZ` (UTC): orders versions of one day.
+    pub time: String,
 }
 
 /// The versions a run has to read: the commits after the last one processed, and the files
-/// each changed, oldest first.
+/// each wrote or deleted, oldest first.
 pub struct History {
     repo: gix::Repository,
     shown: String,
     pub commits: Vec<CommitInfo>,
+    /// Files written and deleted, in commit order.
     pub changes: Vec<Change>,
-    /// Files deleted along the way (a site dropped from the crawl): reported, not loaded.
+    /// How many of [`History::changes`] are deletions.
     pub deleted: usize,
     /// `HEAD`'s id, or `None` for a repository without commits.
     pub head: Option<String>,
@@ -189,6 +201,7 @@ pub fn history(
         out.commits.push(CommitInfo {
             id: id.to_string(),
             date: date_of(seconds),
+            time: time_of(seconds),
         });
         let mut walk = TreeWalk {
             repo: &out.repo,
@@ -223,18 +236,26 @@ struct Entry {
 }
 
 impl TreeWalk<'_> {
-    /// The files under a tree that the filter takes.
-    fn count_files(&self, tree: ObjectId, prefix: &str) -> Result<usize, GitError> {
-        let mut n = 0;
+    /// Records the deletion of every file under a removed tree that the filter takes.
+    fn delete_files(&mut self, tree: ObjectId, prefix: &str) -> Result<(), GitError> {
         for e in self.entries(Some(tree))? {
             let path = format!("{prefix}{}", e.name);
             if e.tree {
-                n += self.count_files(e.id, &format!("{path}/"))?;
+                self.delete_files(e.id, &format!("{path}/"))?;
             } else if e.blob && self.filter.matches(&path) {
-                n += 1;
+                self.delete(path);
             }
         }
-        Ok(n)
+        Ok(())
+    }
+
+    fn delete(&mut self, path: String) {
+        *self.deleted += 1;
+        self.changes.push(Change {
+            commit: self.commit,
+            path,
+            blob: None,
+        });
     }
 
     fn entries(&self, tree: Option<ObjectId>) -> Result<Vec<Entry>, GitError> {
@@ -277,6 +298,14 @@ impl TreeWalk<'_> {
                 continue;
             }
             let path = format!("{prefix}{}", e.name);
+            if before.is_some_and(|b| b.blob && !e.blob) && self.filter.matches(&path) {
+                // A file replaced by a folder (or a link) of the same name: the file is gone.
+                self.delete(path.clone());
+            }
+            if let Some(b) = before.filter(|b| b.tree && !e.tree) {
+                // A folder replaced by a file: every policy it held is gone.
+                self.delete_files(b.id, &format!("{path}/"))?;
+            }
             if e.tree {
                 let old_sub = before.filter(|b| b.tree).map(|b| b.id);
                 self.compare(old_sub, Some(e.id), &format!("{path}/"))?;
@@ -284,7 +313,7 @@ impl TreeWalk<'_> {
                 self.changes.push(Change {
                     commit: self.commit,
                     path,
-                    blob: e.id,
+                    blob: Some(e.id),
                 });
             }
         }
@@ -296,10 +325,10 @@ impl TreeWalk<'_> {
         {
             let path = format!("{prefix}{}", e.name);
             if e.blob && self.filter.matches(&path) {
-                *self.deleted += 1;
+                self.delete(path);
             } else if e.tree {
-                // A whole folder removed: count the policies it held.
-                *self.deleted += self.count_files(e.id, &format!("{path}/"))?;
+                // A whole folder removed: every policy it held is gone.
+                self.delete_files(e.id, &format!("{path}/"))?;
             }
         }
         Ok(())
@@ -312,9 +341,15 @@ impl History {
     pub fn read(&self, change: &Change, limits: Limits) -> Result<Version, CorpusError> {
         let commit = &self.commits[change.commit];
         let source = format!("{}:{}@{}", self.shown, change.path, &commit.id[..12]);
+        let Some(blob) = change.blob else {
+            return Err(CorpusError::NotText {
+                path: source,
+                reason: "the commit deleted this file".into(),
+            });
+        };
         let blob = self
             .repo
-            .find_blob(change.blob)
+            .find_blob(blob)
             .map_err(|e| CorpusError::NotText {
                 path: source.clone(),
                 reason: format!("cannot read the blob: {e}"),
@@ -397,6 +432,18 @@ fn format_of_path(path: &str) -> Option<Format> {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of seconds since the Unix epoch.
+pub fn time_of(seconds: i64) -> String {
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of(seconds),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 /// `YYYY-MM-DD` (UTC) of seconds since the Unix epoch (Hinnant's civil-from-days).
 pub fn date_of(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
@@ -422,6 +469,8 @@ mod tests {
         assert_eq!(date_of(1_527_206_400), "2018-05-25");
         assert_eq!(date_of(951_782_400), "2000-02-29");
         assert_eq!(date_of(-86_400), "1969-12-31");
+        assert_eq!(time_of(1_527_206_400 + 3_723), "2018-05-25T01:02:03Z");
+        assert_eq!(time_of(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -72,6 +72,47 @@ impl PolicyIds {
     }
 }
 
+/// The IRI of another distinct version of a policy whose plain IRI (`policy/{org}/{day}`)
+/// is taken by a different text of the same organisation and day:
+/// `policy/{org}/{day}-{first 12 hex digits of its SHA-256}`, and `-2`, `-3`, ... after
+/// that in the unlikely case that one is taken too (`attempt` counts from 0). The first
+/// version of a day keeps the plain IRI, so stores made before this scheme stay valid, and
+/// the suffix depends only on the text, not on the order of loading.
+pub fn other_version_iri(policy: &str, sha256: &str, attempt: usize) -> String {
+    let digest = &sha256[..sha256.len().min(12)];
+    match attempt {
+        0 => format!("{policy}-{digest}"),
+        n => format!("{policy}-{digest}-{}", n + 1),
+    }
+}
+
+/// Moves quads made for the policy version `from` to the version `to`: its graph, its node
+/// and the nodes minted under it (`{from}/practice/...`, `{from}/evidence/...`).
+pub fn rename_policy(quads: &mut [Quad], from: &str, to: &str) {
+    let moved = |iri: &str| -> Option<NamedNode> {
+        let rest = iri.strip_prefix(from)?;
+        (rest.is_empty() || rest.starts_with('/'))
+            .then(|| NamedNode::new_unchecked(format!("{to}{rest}")))
+    };
+    for q in quads {
+        if let NamedOrBlankNode::NamedNode(n) = &q.subject {
+            if let Some(m) = moved(n.as_str()) {
+                q.subject = m.into();
+            }
+        }
+        if let oxigraph::model::Term::NamedNode(n) = &q.object {
+            if let Some(m) = moved(n.as_str()) {
+                q.object = m.into();
+            }
+        }
+        if let GraphName::NamedNode(n) = &q.graph_name {
+            if let Some(m) = moved(n.as_str()) {
+                q.graph_name = m.into();
+            }
+        }
+    }
+}
+
 /// A name for a document that names nobody: its file stem.
 fn fallback_name(id: &str) -> String {
     let stem = std::path::Path::new(id)
@@ -631,6 +672,45 @@ mod tests {
         let (before, after) = quote_context(&long, 40, 41);
         assert_eq!(before, "x".repeat(QUOTE_CONTEXT_CHARS));
         assert_eq!(after, "");
+    }
+
+    #[test]
+    fn renaming_a_policy_moves_its_graph_and_the_nodes_under_it_only() {
+        let iri = |s: &str| NamedNode::new_unchecked(s);
+        let p = "https://x.org/policy/a.com/2018-01-01";
+        let other = "https://x.org/policy/a.com/2018-01-01-0123456789ab";
+        assert_eq!(other_version_iri(p, "0123456789abcdef", 0), other);
+        assert_eq!(
+            other_version_iri(p, "0123456789abcdef", 1),
+            format!("{other}-2")
+        );
+        let mut quads = vec![
+            Quad::new(
+                iri(&format!("{p}/practice/1")),
+                iri("https://x.org/statedIn"),
+                iri(p),
+                GraphName::NamedNode(iri(p)),
+            ),
+            Quad::new(
+                iri(p),
+                iri("https://x.org/organisation"),
+                iri("https://x.org/policy/a.com/2018-01-01x"),
+                GraphName::NamedNode(iri(p)),
+            ),
+        ];
+        rename_policy(&mut quads, p, other);
+        assert_eq!(
+            quads[0].subject.to_string(),
+            format!("<{other}/practice/1>")
+        );
+        assert_eq!(quads[0].object.to_string(), format!("<{other}>"));
+        assert_eq!(quads[0].graph_name.to_string(), format!("<{other}>"));
+        assert_eq!(quads[1].subject.to_string(), format!("<{other}>"));
+        // An IRI that only starts with the same characters is another node.
+        assert_eq!(
+            quads[1].object.to_string(),
+            "<https://x.org/policy/a.com/2018-01-01x>"
+        );
     }
 
     #[test]

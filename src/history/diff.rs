@@ -23,11 +23,106 @@ pub enum DiffError {
     Ambiguous(String, usize, String),
 }
 
-/// One policy version.
+/// One policy version, or the removal of one (its file deleted from the repository).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionRef {
     pub policy: String,
+    /// The archive date; for a removal, the day of the deleting commit.
     pub date: Option<String>,
+    /// The commit time of a version read from git (of the deleting commit for a removal):
+    /// orders versions of one day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed: Option<String>,
+    /// Whether this stands for the removal of `policy` rather than for the version: from
+    /// then on the organisation has no policy (until a later version), so a diff to it
+    /// lists every statement of the version before as removed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+impl VersionRef {
+    fn shown_date(&self) -> String {
+        let day = self.date.clone().unwrap_or_else(|| "undated".into());
+        if self.removed {
+            format!("removed {day}")
+        } else {
+            day
+        }
+    }
+}
+
+/// The concept hierarchy of the ontology (`skos:broader`), by label: how `diff` tells a
+/// narrower statement ("email address" where "contact information" was) from an unrelated
+/// one.
+#[derive(Debug, Clone, Default)]
+pub struct Hierarchy {
+    broader: HashMap<String, Vec<String>>,
+}
+
+/// How one set of concepts relates to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Same,
+    /// Every concept only in the new set is narrower than one only in the old set, and every
+    /// concept only in the old set has a narrower one in the new set.
+    Narrower,
+    /// The reverse.
+    Broader,
+    Other,
+}
+
+impl Hierarchy {
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Hierarchy {
+        let mut broader: HashMap<String, Vec<String>> = HashMap::new();
+        for (narrow, broad) in pairs {
+            if narrow != broad {
+                broader.entry(narrow).or_default().push(broad);
+            }
+        }
+        Hierarchy { broader }
+    }
+
+    /// Whether `a` is (transitively) narrower than `b`.
+    pub fn is_narrower(&self, a: &str, b: &str) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![a];
+        while let Some(c) = todo.pop() {
+            for up in self.broader.get(c).into_iter().flatten() {
+                if up == b {
+                    return true;
+                }
+                if seen.insert(up.as_str()) {
+                    todo.push(up);
+                }
+            }
+        }
+        false
+    }
+
+    fn relation(&self, old: &[String], new: &[String]) -> Relation {
+        let only_old: Vec<&String> = old.iter().filter(|c| !new.contains(c)).collect();
+        let only_new: Vec<&String> = new.iter().filter(|c| !old.contains(c)).collect();
+        if only_old.is_empty() && only_new.is_empty() {
+            return Relation::Same;
+        }
+        let covers = |narrow: &[&String], broad: &[&String]| {
+            !narrow.is_empty()
+                && !broad.is_empty()
+                && narrow
+                    .iter()
+                    .all(|n| broad.iter().any(|b| self.is_narrower(n, b)))
+                && broad
+                    .iter()
+                    .all(|b| narrow.iter().any(|n| self.is_narrower(n, b)))
+        };
+        if covers(&only_new, &only_old) {
+            Relation::Narrower
+        } else if covers(&only_old, &only_new) {
+            Relation::Broader
+        } else {
+            Relation::Other
+        }
+    }
 }
 
 /// What one practice says, reduced to its meaning, with one sentence saying it.
@@ -55,6 +150,9 @@ impl Statement {
         )
     }
 }
+
+/// A rule pairing a removed statement with an added one as one change.
+type Pairing<'a> = dyn Fn(&Statement, &Statement) -> bool + 'a;
 
 type Meaning<'a> = (&'a str, bool, &'a [String], &'a [String], &'a [String]);
 
@@ -86,11 +184,24 @@ pub struct VersionDiff {
     pub changes: Vec<Change>,
 }
 
+/// Compares the statements of two versions, without a concept hierarchy (see
+/// [`compare_with`]).
+pub fn compare(old: &[Statement], new: &[Statement]) -> (Vec<Change>, usize) {
+    compare_with(old, new, &Hierarchy::default())
+}
+
 /// Compares the statements of two versions. Identical meanings cancel; what is left is
 /// paired up as changes where the kind and data types agree (a flipped polarity, another
-/// recipient), then where kind, polarity, recipients and purposes agree and the data types
-/// overlap; the rest is added or removed.
-pub fn compare(old: &[Statement], new: &[Statement]) -> (Vec<Change>, usize) {
+/// recipient); then where kind and polarity agree and the data types, recipients and
+/// purposes are each the same or narrower (or each the same or broader) in the ontology's
+/// hierarchy ("email address" for "contact information": `data (narrower)`); then where
+/// kind, polarity, recipients and purposes agree and the data types overlap; the rest is
+/// added or removed.
+pub fn compare_with(
+    old: &[Statement],
+    new: &[Statement],
+    hierarchy: &Hierarchy,
+) -> (Vec<Change>, usize) {
     let old = distinct(old);
     let new = distinct(new);
     let new_meanings: std::collections::HashSet<Meaning> =
@@ -112,9 +223,27 @@ pub fn compare(old: &[Statement], new: &[Statement]) -> (Vec<Change>, usize) {
         .map(Some)
         .collect();
     let mut changes = Vec::new();
-    let passes: [fn(&Statement, &Statement) -> bool; 2] = [
-        |a, b| a.kind == b.kind && a.data == b.data,
-        |a, b| {
+    let related = |a: &Statement, b: &Statement| {
+        if a.kind != b.kind || a.negated != b.negated {
+            return false;
+        }
+        let relations = [
+            hierarchy.relation(&a.data, &b.data),
+            hierarchy.relation(&a.recipients, &b.recipients),
+            hierarchy.relation(&a.purposes, &b.purposes),
+        ];
+        relations.iter().all(|r| *r != Relation::Other)
+            && (relations
+                .iter()
+                .all(|r| matches!(r, Relation::Same | Relation::Narrower))
+                || relations
+                    .iter()
+                    .all(|r| matches!(r, Relation::Same | Relation::Broader)))
+    };
+    let passes: [&Pairing; 3] = [
+        &|a, b| a.kind == b.kind && a.data == b.data,
+        &related,
+        &|a, b| {
             a.kind == b.kind
                 && a.negated == b.negated
                 && a.recipients == b.recipients
@@ -132,7 +261,7 @@ pub fn compare(old: &[Statement], new: &[Statement]) -> (Vec<Change>, usize) {
                 let new = a.take().unwrap();
                 *r = None;
                 changes.push(Change::Changed {
-                    fields: differing(old, new),
+                    fields: differing(old, new, hierarchy),
                     old: old.clone(),
                     new: new.clone(),
                 });
@@ -163,19 +292,40 @@ fn sort_key(c: &Change) -> (u8, &str, bool, &[String]) {
     }
 }
 
-fn differing(a: &Statement, b: &Statement) -> Vec<&'static str> {
+/// What differs between two paired statements; a set of concepts that became narrower or
+/// broader in the hierarchy says so (`data (narrower)`).
+fn differing(a: &Statement, b: &Statement, hierarchy: &Hierarchy) -> Vec<&'static str> {
     let mut out = Vec::new();
     if a.negated != b.negated {
         out.push("polarity");
     }
-    if a.data != b.data {
-        out.push("data");
-    }
-    if a.recipients != b.recipients {
-        out.push("recipients");
-    }
-    if a.purposes != b.purposes {
-        out.push("purposes");
+    for (old, new, names) in [
+        (
+            &a.data,
+            &b.data,
+            ["data", "data (narrower)", "data (broader)"],
+        ),
+        (
+            &a.recipients,
+            &b.recipients,
+            [
+                "recipients",
+                "recipients (narrower)",
+                "recipients (broader)",
+            ],
+        ),
+        (
+            &a.purposes,
+            &b.purposes,
+            ["purposes", "purposes (narrower)", "purposes (broader)"],
+        ),
+    ] {
+        match hierarchy.relation(old, new) {
+            Relation::Same => {}
+            Relation::Other => out.push(names[0]),
+            Relation::Narrower => out.push(names[1]),
+            Relation::Broader => out.push(names[2]),
+        }
     }
     out
 }
@@ -225,24 +375,68 @@ pub fn organisation(store: &Store, name: &str) -> Result<String, DiffError> {
     }
 }
 
-/// The versions of an organisation's policy, oldest first; undated ones last.
+/// The versions of an organisation's policy, oldest first (by archive date, then commit
+/// time: versions of one day in the order they were committed); undated ones last. A
+/// version whose file was deleted is followed by its removal.
 pub fn versions(store: &Store, org: &str) -> Result<Vec<VersionRef>, StoreError> {
     let q = format!(
-        "SELECT DISTINCT ?policy ?date WHERE {{ ?policy <{pp}organisation> <{org}> . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}",
-        pp = ns::PP
+        "SELECT DISTINCT ?policy ?date ?time ?removed WHERE {{ ?policy <{pp}organisation> <{org}> . OPTIONAL {{ ?policy <{pp}archived> ?date }} OPTIONAL {{ ?policy <{pp}gitCommitTime> ?time }} OPTIONAL {{ ?policy <{prov}invalidatedAtTime> ?removed }} }}",
+        pp = ns::PP,
+        prov = ns::PROV,
     );
-    let mut out: Vec<VersionRef> = store
-        .select_union(&q)?
-        .iter()
-        .map(|r| VersionRef {
-            policy: cell(r, 0),
-            date: Some(cell(r, 1)).filter(|d| !d.is_empty()),
-        })
-        .collect();
+    let some = |s: String| Some(s).filter(|s| !s.is_empty());
+    let mut out: Vec<VersionRef> = Vec::new();
+    for r in store.select_union(&q)? {
+        let policy = cell(&r, 0);
+        if let Some(removed) = some(cell(&r, 3)) {
+            out.push(VersionRef {
+                policy: policy.clone(),
+                date: Some(removed.chars().take(10).collect()),
+                committed: Some(removed),
+                removed: true,
+            });
+        }
+        out.push(VersionRef {
+            policy,
+            date: some(cell(&r, 1)),
+            committed: some(cell(&r, 2)),
+            removed: false,
+        });
+    }
     out.sort_by(|a, b| {
-        (a.date.is_none(), &a.date, &a.policy).cmp(&(b.date.is_none(), &b.date, &b.policy))
+        let key = |v: &VersionRef| {
+            (
+                v.date.is_none(),
+                v.date.clone(),
+                v.committed.clone(),
+                v.removed,
+                v.policy.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
     Ok(out)
+}
+
+/// The ontology's `skos:broader` links between concepts, by label.
+fn hierarchy(store: &Store, labels: &HashMap<String, String>) -> Result<Hierarchy, StoreError> {
+    let q = format!(
+        "SELECT ?c ?b WHERE {{ GRAPH <{g}> {{ ?c <{skos}broader> ?b }} }}",
+        g = ns::ONTOLOGY_GRAPH,
+        skos = ns::SKOS
+    );
+    let label = |iri: String| {
+        labels
+            .get(&iri)
+            .cloned()
+            .unwrap_or_else(|| local_name(&iri).to_string())
+    };
+    Ok(Hierarchy::new(
+        store
+            .select(&q)?
+            .iter()
+            .map(|r| (label(cell(r, 0)), label(cell(r, 1)))),
+    ))
 }
 
 /// Labels of the concepts, from the ontology graph.
@@ -347,6 +541,7 @@ pub fn diff(
     let iri = organisation(store, org)?;
     let versions = versions(store, &iri)?;
     let labels = labels(store)?;
+    let hierarchy = hierarchy(store, &labels)?;
     let pairs: Vec<(&VersionRef, &VersionRef)> = if from.is_some() || to.is_some() {
         let old = from
             .and_then(|d| in_effect(&versions, d))
@@ -363,13 +558,22 @@ pub fn diff(
     };
     let mut cache: HashMap<&str, Vec<Statement>> = HashMap::new();
     let mut out = Vec::new();
+    let none = Vec::new();
     for (a, b) in pairs {
         for v in [a, b] {
             if !cache.contains_key(v.policy.as_str()) {
                 cache.insert(&v.policy, statements_with(store, &v.policy, &labels)?);
             }
         }
-        let (changes, unchanged) = compare(&cache[a.policy.as_str()], &cache[b.policy.as_str()]);
+        // A removed policy states nothing.
+        let said = |v: &VersionRef| {
+            if v.removed {
+                &none
+            } else {
+                &cache[v.policy.as_str()]
+            }
+        };
+        let (changes, unchanged) = compare_with(said(a), said(b), &hierarchy);
         out.push(VersionDiff {
             organisation: iri.clone(),
             from: a.clone(),
@@ -387,7 +591,12 @@ pub fn write_table(diffs: &[VersionDiff], out: &mut dyn std::io::Write) -> std::
         writeln!(out, "(only one version: nothing to compare)")?;
     }
     for d in diffs {
-        let date = |v: &VersionRef| v.date.clone().unwrap_or_else(|| "undated".into());
+        // Two versions of one day are told apart by their commit times.
+        let same_day = d.from.date == d.to.date && !d.to.removed;
+        let date = |v: &VersionRef| match (&v.committed, same_day) {
+            (Some(t), true) => format!("{} (committed {t})", v.shown_date()),
+            _ => v.shown_date(),
+        };
         writeln!(
             out,
             "{}  {} -> {}  ({} added, {} removed, {} changed, {} unchanged)",
@@ -408,7 +617,14 @@ pub fn write_table(diffs: &[VersionDiff], out: &mut dyn std::io::Write) -> std::
                 .count(),
             d.unchanged
         )?;
-        writeln!(out, "  from {}\n  to   {}", d.from.policy, d.to.policy)?;
+        let shown = |v: &VersionRef| {
+            if v.removed {
+                format!("(policy file deleted) {}", v.policy)
+            } else {
+                v.policy.clone()
+            }
+        };
+        writeln!(out, "  from {}\n  to   {}", shown(&d.from), shown(&d.to))?;
         for c in &d.changes {
             match c {
                 Change::Added { new } => {
@@ -546,10 +762,53 @@ mod tests {
     }
 
     #[test]
+    fn a_narrower_data_type_is_a_change_not_a_removal_and_an_addition() {
+        let h = Hierarchy::new([
+            (
+                "email address".to_string(),
+                "contact information".to_string(),
+            ),
+            (
+                "contact information".to_string(),
+                "personal identifier".to_string(),
+            ),
+            ("precise location".to_string(), "location".to_string()),
+        ]);
+        assert!(h.is_narrower("email address", "personal identifier"));
+        assert!(!h.is_narrower("personal identifier", "email address"));
+        let old = [st("collect", false, &["contact information"], &[], "a")];
+        let new = [st("collect", false, &["email address"], &[], "b")];
+        let (changes, unchanged) = compare_with(&old, &new, &h);
+        assert_eq!(unchanged, 0);
+        assert_eq!(
+            changes,
+            vec![Change::Changed {
+                fields: vec!["data (narrower)"],
+                old: old[0].clone(),
+                new: new[0].clone()
+            }]
+        );
+        // The reverse is broader.
+        let (changes, _) = compare_with(&new, &old, &h);
+        assert!(
+            matches!(&changes[..], [Change::Changed { fields, .. }] if fields == &["data (broader)"])
+        );
+        // Unrelated types stay a removal and an addition; without the hierarchy, so does this.
+        let other = [st("collect", false, &["location"], &[], "c")];
+        assert_eq!(compare_with(&old, &other, &h).0.len(), 2);
+        assert_eq!(compare(&old, &new).0.len(), 2);
+        // A narrower type with a flipped polarity is not the same statement made narrower.
+        let denied = [st("collect", true, &["email address"], &[], "d")];
+        assert_eq!(compare_with(&old, &denied, &h).0.len(), 2);
+    }
+
+    #[test]
     fn the_version_in_effect_is_the_latest_before_the_day() {
         let v = |d: &str| VersionRef {
             policy: d.into(),
             date: Some(d.into()),
+            committed: None,
+            removed: false,
         };
         let versions = [v("2017-01-01"), v("2018-06-01"), v("2019-01-01")];
         assert_eq!(

@@ -55,6 +55,10 @@ impl Default for ReportOptions {
 struct Version {
     org: String,
     date: Option<String>,
+    /// Commit time of a version read from git: orders versions of one day.
+    committed: Option<String>,
+    /// Day its file was deleted from the repository (`prov:invalidatedAtTime`), if it was.
+    removed: Option<String>,
     /// (kind, negated) stated at least once.
     kinds: BTreeSet<(String, bool)>,
 }
@@ -81,13 +85,16 @@ fn local_name(iri: &str) -> &str {
 fn read(store: &Store) -> Result<Data, StoreError> {
     let pp = ns::PP;
     let mut d = Data::default();
-    for r in store.select_union(&format!("SELECT DISTINCT ?policy ?org ?date WHERE {{ ?policy a <{pp}PrivacyPolicy> ; <{pp}organisation> ?org . OPTIONAL {{ ?policy <{pp}archived> ?date }} }}"),
+    for r in store.select_union(&format!("SELECT DISTINCT ?policy ?org ?date ?time ?removed WHERE {{ ?policy a <{pp}PrivacyPolicy> ; <{pp}organisation> ?org . OPTIONAL {{ ?policy <{pp}archived> ?date }} OPTIONAL {{ ?policy <{pp}gitCommitTime> ?time }} OPTIONAL {{ ?policy <{prov}invalidatedAtTime> ?removed }} }}", prov = ns::PROV),
     )? {
+        let some = |i: usize| Some(cell(&r, i)).filter(|s| !s.is_empty());
         d.versions.insert(
             cell(&r, 0),
             Version {
                 org: cell(&r, 1),
-                date: Some(cell(&r, 2)).filter(|s| !s.is_empty()),
+                date: some(2),
+                committed: some(3),
+                removed: some(4).map(|t| t.chars().take(10).collect()),
                 kinds: BTreeSet::new(),
             },
         );
@@ -114,10 +121,12 @@ fn read(store: &Store) -> Result<Data, StoreError> {
         }
         d.practices += cell(&r, 3).parse::<usize>().unwrap_or(0);
     }
-    // The latest version of each organisation: the latest dated one, else any.
-    let mut latest: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
+    // The latest version of each organisation: the latest dated one (of one day, the last
+    // committed), else any.
+    type Key = (Option<String>, Option<String>, String);
+    let mut latest: BTreeMap<String, Key> = BTreeMap::new();
     for (policy, v) in &d.versions {
-        let key = (v.date.clone(), policy.clone());
+        let key = (v.date.clone(), v.committed.clone(), policy.clone());
         match latest.get(&v.org) {
             Some(k) if *k >= key => {}
             _ => {
@@ -125,7 +134,7 @@ fn read(store: &Store) -> Result<Data, StoreError> {
             }
         }
     }
-    d.latest = latest.into_iter().map(|(o, (_, p))| (o, p)).collect();
+    d.latest = latest.into_iter().map(|(o, (_, _, p))| (o, p)).collect();
     // Each version's statements are in the graph named after it: reading the latest versions
     // graph by graph touches only them, however many older versions the store holds.
     type ByStart = BTreeMap<i64, String>;
@@ -228,7 +237,7 @@ fn bars(
 ) -> Result<String, ReportError> {
     let n = rows.len().max(1) as i32;
     let paired = rows.iter().any(|r| r.2.is_some());
-    let height = 90 + 24 * n as u32 * if paired { 2 } else { 1 };
+    let height = 90 + 24 * n.max(2) as u32 * if paired { 2 } else { 1 };
     let largest = rows
         .iter()
         .map(|r| r.1.max(r.2.unwrap_or(0.0)))
@@ -258,8 +267,9 @@ fn bars(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_width)
-            // n segments: 0..n-1 inclusive
-            .build_cartesian_2d(0f64..max, (0..n - 1).into_segmented())
+            // n segments: 0..n-1 inclusive; one row needs a range that is not empty (0..0
+            // drew no bar at all), so it gets an empty segment above it
+            .build_cartesian_2d(0f64..max, (0..(n - 1).max(1)).into_segmented())
             .map_err(chart_err)?;
         // Row i is drawn at n-1-i so the first row is at the top.
         let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
@@ -594,10 +604,14 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
         let (count, first) = version_counts[org.as_str()];
         let _ = write!(
             table,
-            "<tr><td><a href=\"#org-{i}\">{}</a></td><td>{count}</td><td>{}</td><td>{}</td>",
+            "<tr><td><a href=\"#org-{i}\">{}</a></td><td>{count}</td><td>{}</td><td>{}{}</td>",
             esc(name),
             first.unwrap_or("–"),
-            v.date.as_deref().unwrap_or("–")
+            v.date.as_deref().unwrap_or("–"),
+            v.removed
+                .as_deref()
+                .map(|day| format!(" <span class=\"neg\">(removed {day})</span>"))
+                .unwrap_or_default()
         );
         let ev = d.evidence.get(*policy);
         for k in &table_kinds {
@@ -628,9 +642,13 @@ pub fn html(store: &Store, options: &ReportOptions) -> Result<String, ReportErro
 
         let _ = write!(
             evidence,
-            "<div class=\"org\" id=\"org-{i}\"><h3>{}</h3><p class=\"note\">latest version {} — <code>{}</code></p><ul>",
+            "<div class=\"org\" id=\"org-{i}\"><h3>{}</h3><p class=\"note\">latest version {}{} — <code>{}</code></p><ul>",
             esc(name),
             v.date.as_deref().unwrap_or("undated"),
+            v.removed
+                .as_deref()
+                .map(|day| format!(", its file deleted from the repository on {day}"))
+                .unwrap_or_default(),
             esc(policy)
         );
         if let Some(ev) = ev {

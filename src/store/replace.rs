@@ -124,6 +124,12 @@ impl<'a> Replacement<'a> {
         self.old_graph.contains_key(id)
     }
 
+    /// The graph a document being replaced had before: its new version may take that name
+    /// again, as the old graph goes in the same transaction.
+    pub fn old_graph(&self, id: &str) -> Option<&str> {
+        self.old_graph.get(id).map(String::as_str)
+    }
+
     /// The group an old graph now belongs to.
     fn group_key(&self, graph: &str) -> String {
         let mut key = graph;
