@@ -59,15 +59,12 @@ fn corpus_of(
     path.to_path_buf()
 }
 
-/// The id of every document of the store with its policy graph.
-fn documents(store: &Path) -> BTreeMap<String, String> {
+/// The two columns of a SELECT's rows; panics if the store cannot be opened and read.
+fn select_pairs(store: &Path, sparql: &str) -> Vec<(String, String)> {
     let out = bin()
         .args(["query", "--format", "tsv", "--store"])
         .arg(store)
-        .args([
-            "--sparql",
-            "SELECT ?id ?g WHERE { GRAPH ?g { ?g <https://w3id.org/privacy-kg/ns#sourceFile> ?id } }",
-        ])
+        .args(["--sparql", sparql])
         .output()
         .unwrap();
     assert!(
@@ -80,10 +77,20 @@ fn documents(store: &Path) -> BTreeMap<String, String> {
         .lines()
         .skip(1)
         .map(|l| {
-            let (id, g) = l.split_once('\t').unwrap();
-            (id.to_string(), g.to_string())
+            let (a, b) = l.split_once('\t').unwrap();
+            (a.to_string(), b.to_string())
         })
         .collect()
+}
+
+/// The id of every document of the store with its policy graph.
+fn documents(store: &Path) -> BTreeMap<String, String> {
+    select_pairs(
+        store,
+        "SELECT ?id ?g WHERE { GRAPH ?g { ?g <https://w3id.org/privacy-kg/ns#sourceFile> ?id } }",
+    )
+    .into_iter()
+    .collect()
 }
 
 /// A store's folder copied (the store closed).
@@ -102,37 +109,21 @@ fn copy_store(from: &Path, to: &Path) {
     }
 }
 
-/// Every graph of the store with its number of statements; panics if the store cannot
-/// be opened and read.
 /// The size of every policy and ontology graph. The build's own records (its `prov:Activity`
 /// and the VoID description) are written after the policies are committed and grow with every
 /// build, so they are not part of what a killed build must leave whole.
 fn graph_sizes(store: &Path) -> BTreeMap<String, usize> {
-    let out = bin()
-        .args(["query", "--format", "tsv", "--store"])
-        .arg(store)
-        .args([
-            "--sparql",
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "store unreadable after a kill: {}",
-        stderr(&out)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let (g, n) = l.split_once('\t').unwrap();
-            let n = n.split('"').nth(1).unwrap_or(n).parse().unwrap();
-            (g.to_string(), n)
-        })
-        .filter(|(g, _)| !g.ends_with("/provenance>") && !g.ends_with("/void>"))
-        .collect()
+    select_pairs(
+        store,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    )
+    .into_iter()
+    .map(|(g, n)| {
+        let n = n.split('"').nth(1).unwrap_or(&n).parse().unwrap();
+        (g, n)
+    })
+    .filter(|(g, _)| !g.ends_with("/provenance>") && !g.ends_with("/void>"))
+    .collect()
 }
 
 /// A small pseudo-random generator (xorshift), seeded from the clock; the seed is printed
