@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Output;
 
 mod common;
-use common::{bin, samples};
+use common::{bin, built_samples, samples};
 
 fn ok(out: Output) -> String {
     assert!(
@@ -116,13 +116,7 @@ fn builds_record_provenance_and_describe_the_dataset() {
 #[test]
 fn quote_selectors_carry_prefix_and_suffix() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kg.db");
-    ok(bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(samples())
-        .output()
-        .unwrap());
+    let store = built_samples(dir.path());
     let rows = query(
         &store,
         &format!("{PREFIXES} SELECT (COUNT(*) AS ?all) (COUNT(?p) AS ?prefixed) (COUNT(?s) AS ?suffixed) WHERE {{ ?q a oa:TextQuoteSelector OPTIONAL {{ ?q oa:prefix ?p }} OPTIONAL {{ ?q oa:suffix ?s }} }}"),
@@ -142,13 +136,7 @@ fn quote_selectors_carry_prefix_and_suffix() {
 #[test]
 fn compact_json_ld_export_writes_one_document_per_policy() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kg.db");
-    ok(bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(samples())
-        .output()
-        .unwrap());
+    let store = built_samples(dir.path());
     let out = dir.path().join("jsonld");
     ok(bin()
         .args(["export", "--format", "jsonld-compact", "-o"])

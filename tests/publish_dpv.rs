@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 
 use oxigraph::model::Term;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use privacy_kg::pipeline::{self, Options};
 use privacy_kg::store::Store;
 use privacy_kg::vocab::{ns, Vocabulary};
+
+mod common;
+use common::sample_memory_store;
 
 /// The DPV terms privacy-kg uses. A mapping to a new term must be added here on purpose, and the
 /// term must be in the verified DPV 2.3 list (`tests/fixtures/dpv-2.3-terms.txt`).
@@ -130,17 +132,6 @@ fn curie(iri: &str) -> Option<String> {
     }
 }
 
-/// A store holding the ontology and the graphs of the five sample policies.
-fn sample_store() -> (Store, Vocabulary) {
-    let vocab = Vocabulary::embedded().unwrap();
-    let store = Store::memory().unwrap();
-    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/data/policies").to_string();
-    let summary =
-        pipeline::build(&[samples], &store, &vocab, &Options::default(), &|_| {}).unwrap();
-    assert_eq!(summary.loaded, 5);
-    (store, vocab)
-}
-
 /// A SELECT over the union of all graphs, as saved queries see the store.
 fn select(store: &Store, query: &str) -> Vec<Vec<Option<Term>>> {
     let mut prepared = SparqlEvaluator::new().parse_query(query).unwrap();
@@ -195,7 +186,7 @@ fn the_list_of_used_terms_is_verified_dpv_2_3() {
 
 #[test]
 fn the_ontology_and_graph_use_only_listed_terms() {
-    let (store, _) = sample_store();
+    let (store, _) = sample_memory_store();
     let found = dpv_terms_in(&store);
     let used: BTreeSet<String> = USED
         .iter()
@@ -213,7 +204,7 @@ fn the_ontology_and_graph_use_only_listed_terms() {
 
 #[test]
 fn every_emittable_concept_has_a_dpv_term() {
-    let (store, _) = sample_store();
+    let (store, _) = sample_memory_store();
     let rows = select(
         &store,
         &format!(
@@ -283,7 +274,7 @@ fn issue_examples_map_as_stated() {
 
 #[test]
 fn practices_carry_rules_processing_and_sale() {
-    let (store, _) = sample_store();
+    let (store, _) = sample_memory_store();
     let count = |q: &str| -> usize {
         let rows = select(&store, q);
         match &rows[0][0] {

@@ -5,12 +5,12 @@
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, Quad};
 use privacy_kg::export::{self, compact, Format};
-use privacy_kg::pipeline::{self, Options};
-use privacy_kg::store::Store;
-use privacy_kg::vocab::Vocabulary;
 use sophia::api::prelude::*;
 use sophia::api::quad::Spog;
 use sophia::api::term::SimpleTerm;
+
+mod common;
+use common::sample_memory_store;
 
 type Dataset = Vec<Spog<SimpleTerm<'static>>>;
 
@@ -36,14 +36,6 @@ fn isomorphic(a: &[Quad], b: &[Quad]) -> bool {
     sophia::isomorphism::isomorphic_datasets(&to_sophia(a), &to_sophia(b)).unwrap()
 }
 
-fn sample_store() -> Store {
-    let vocab = Vocabulary::embedded().unwrap();
-    let store = Store::memory().unwrap();
-    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/data/policies").to_string();
-    pipeline::build(&[samples], &store, &vocab, &Options::default(), &|_| {}).unwrap();
-    store
-}
-
 fn parse(format: RdfFormat, bytes: &[u8]) -> Vec<Quad> {
     RdfParser::from_format(format)
         .for_slice(bytes)
@@ -67,7 +59,7 @@ fn in_default_graph(quads: &[Quad]) -> Vec<Quad> {
 
 #[test]
 fn whole_store_dumps_round_trip() {
-    let store = sample_store();
+    let (store, _) = sample_memory_store();
     let held: Vec<Quad> = store.oxigraph().iter().map(Result::unwrap).collect();
     assert!(held.len() > 1000);
     let merged = in_default_graph(&held);
@@ -97,7 +89,7 @@ fn whole_store_dumps_round_trip() {
 
 #[test]
 fn compact_documents_round_trip_per_policy() {
-    let store = sample_store();
+    let (store, _) = sample_memory_store();
     let policies = compact::policies(&store).unwrap();
     assert_eq!(policies.len(), 5);
     for policy in &policies {
@@ -123,7 +115,7 @@ fn compact_documents_round_trip_per_policy() {
 
 #[test]
 fn compact_documents_are_readable() {
-    let store = sample_store();
+    let (store, _) = sample_memory_store();
     let policy = compact::policies(&store)
         .unwrap()
         .into_iter()

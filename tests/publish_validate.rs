@@ -2,18 +2,12 @@
 //! fault by the constraint it breaks.
 
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
-use privacy_kg::pipeline::{self, Options};
 use privacy_kg::store::Store;
 use privacy_kg::validate::{self, Shapes};
-use privacy_kg::vocab::{ns, Vocabulary};
+use privacy_kg::vocab::ns;
 
-fn sample_store() -> Store {
-    let vocab = Vocabulary::embedded().unwrap();
-    let store = Store::memory().unwrap();
-    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/data/policies").to_string();
-    pipeline::build(&[samples], &store, &vocab, &Options::default(), &|_| {}).unwrap();
-    store
-}
+mod common;
+use common::sample_memory_store;
 
 fn n(iri: &str) -> NamedNode {
     NamedNode::new_unchecked(iri)
@@ -36,7 +30,7 @@ fn find(store: &Store, predicate: &str, object: Option<Term>) -> Quad {
 
 #[test]
 fn the_samples_conform() {
-    let store = sample_store();
+    let (store, _) = sample_memory_store();
     let report = validate::validate(&store, &Shapes::embedded().unwrap(), 5).unwrap();
     assert!(report.conforms(), "{report}");
     let practices = report
@@ -49,7 +43,7 @@ fn the_samples_conform() {
 
 #[test]
 fn a_broken_graph_is_caught() {
-    let store = sample_store();
+    let (store, _) = sample_memory_store();
     let db = store.oxigraph();
     let pp = |l: &str| format!("{}{l}", ns::PP);
     let dpv = |l: &str| format!("{}{l}", ns::DPV);

@@ -3,12 +3,12 @@
 //! Large and binary fixtures are generated here, never committed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{bin, run, samples, stderr, stdout};
+use common::{bin, built_samples, run, samples, stderr, stdout};
 
 const POLICY: &str = "Privacy Policy\nWe collect your email address and your name when you register. We do not sell your personal information to third parties.\n";
 
@@ -526,17 +526,10 @@ fn extraction_stops_at_the_time_limit_and_keeps_what_it_found() {
     assert!(practices < 300_000, "{practices}");
 }
 
-fn sample_store(dir: &Path) -> PathBuf {
-    let store = dir.join("kg.db");
-    let out = run(bin().args(["build", "--store"]).arg(&store).arg(samples()));
-    assert!(out.status.success(), "{}", stderr(&out));
-    store
-}
-
 #[test]
 fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_as_terms() {
     let dir = tempfile::tempdir().unwrap();
-    let store = sample_store(dir.path());
+    let store = built_samples(dir.path());
 
     // A saved query with a syntax error on line 4.
     let rq = dir.path().join("broken.rq");

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfParser};
 
 mod common;
-use common::{bin, samples};
+use common::{bin, built_samples};
 
 /// A running server, stopped when dropped.
 struct Served {
@@ -26,18 +26,7 @@ impl Drop for Served {
 
 fn serve(extra: &[&str]) -> Served {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kg.db");
-    let built = bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(samples())
-        .output()
-        .unwrap();
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    let store = built_samples(dir.path());
     let mut child = bin()
         .args(["serve", "--bind", "127.0.0.1:0", "--store"])
         .arg(&store)

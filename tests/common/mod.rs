@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use privacy_kg::pipeline::{self, Options};
+use privacy_kg::store::Store;
+use privacy_kg::vocab::Vocabulary;
+
 /// The binary under test.
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
@@ -25,4 +29,24 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The samples built by the binary into `DIR/kg.db`; panics if the build fails.
+pub fn built_samples(dir: &Path) -> PathBuf {
+    let store = dir.join("kg.db");
+    let out = run(bin().args(["build", "--store"]).arg(&store).arg(samples()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    store
+}
+
+/// An in-memory store holding the ontology and the graphs of the five sample policies, built
+/// through the library, with the vocabulary it was built with.
+pub fn sample_memory_store() -> (Store, Vocabulary) {
+    let vocab = Vocabulary::embedded().unwrap();
+    let store = Store::memory().unwrap();
+    let samples = samples().to_string_lossy().into_owned();
+    let summary =
+        pipeline::build(&[samples], &store, &vocab, &Options::default(), &|_| {}).unwrap();
+    assert_eq!(summary.loaded, 5);
+    (store, vocab)
 }
