@@ -15,7 +15,7 @@ use std::io::Cursor;
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Term;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::SparqlEvaluator;
 
 use crate::store::Store;
 use crate::vocab::ns;
@@ -205,27 +205,12 @@ impl fmt::Display for Report {
     }
 }
 
-fn select(store: &oxigraph::store::Store, query: &str) -> Result<Vec<Vec<Option<Term>>>, String> {
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(query)
-        .map_err(|e| format!("{e}\n{query}"))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    match prepared
-        .on_store(store)
-        .execute()
-        .map_err(|e| e.to_string())?
-    {
-        QueryResults::Solutions(s) => {
-            let vars = s.variables().to_vec();
-            let mut rows = Vec::new();
-            for sol in s {
-                let sol = sol.map_err(|e| e.to_string())?;
-                rows.push(vars.iter().map(|v| sol.get(v).cloned()).collect());
-            }
-            Ok(rows)
-        }
-        _ => Err("not a SELECT query".into()),
-    }
+/// Rows of a SELECT over the union of the store's graphs; an error carries the query, as
+/// the constraints' queries are generated.
+fn select(store: &Store, query: &str) -> Result<Vec<Vec<Option<Term>>>, String> {
+    store
+        .select_union(query)
+        .map_err(|e| format!("{e}\n{query}"))
 }
 
 fn iri_of(t: &Option<Term>) -> Option<String> {
@@ -274,8 +259,9 @@ impl Shapes {
             file: file.to_string(),
             message,
         };
-        let g = oxigraph::store::Store::new().map_err(|e| err(e.to_string()))?;
-        g.load_from_reader(RdfParser::from_format(RdfFormat::Turtle), Cursor::new(text))
+        let g = Store::memory().map_err(|e| err(e.to_string()))?;
+        g.oxigraph()
+            .load_from_reader(RdfParser::from_format(RdfFormat::Turtle), Cursor::new(text))
             .map_err(|e| err(e.to_string()))?;
         // Refuse what is not understood.
         let used = select(
@@ -499,11 +485,10 @@ impl Shapes {
 
 /// Runs every constraint against the store; keeps up to `examples` violations of each.
 pub fn validate(store: &Store, shapes: &Shapes, examples: usize) -> Result<Report, ValidateError> {
-    let db = store.oxigraph();
     let mut targets = Vec::new();
     for (shape, class) in &shapes.targets {
         let rows = select(
-            db,
+            store,
             &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{class}> }}"),
         )
         .map_err(ValidateError::Query)?;
@@ -514,7 +499,7 @@ pub fn validate(store: &Store, shapes: &Shapes, examples: usize) -> Result<Repor
     }
     let mut findings = Vec::new();
     for c in &shapes.constraints {
-        let rows = select(db, &c.query).map_err(ValidateError::Query)?;
+        let rows = select(store, &c.query).map_err(ValidateError::Query)?;
         if rows.is_empty() {
             continue;
         }
