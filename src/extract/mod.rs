@@ -300,7 +300,9 @@ const INCLUSION_VERBS: &[&str] = &[
 /// it on the listed data: the nearest earlier data practice within three sentences, or
 /// collection by the first party where there is none (a policy lists data it collects).
 fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice> {
-    if !(0..ctx.words.len()).any(|i| ctx.words.is_any(i, INCLUSION_VERBS)) {
+    let words = ctx.words;
+    let at = (0..words.len()).find(|&i| words.is_any(i, INCLUSION_VERBS))?;
+    if inclusion_is_instruction(words, at) {
         return None;
     }
     let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
@@ -321,6 +323,29 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     p.actor = actor;
     p.data = data;
     Some(p)
+}
+
+/// "Please include your name and account number", "if you would like to opt out, include
+/// your mailing address", "be sure to include": the reader is told what to put in a
+/// request; nothing is said about what the service collects.
+fn inclusion_is_instruction(words: &Words, at: usize) -> bool {
+    let whole = Clause {
+        start: 0,
+        end: words.len(),
+    };
+    if clause::is_instruction_to_reader(words, &whole, at) {
+        return true;
+    }
+    if !words.is_any(at, &["include", "contain", "consist", "comprise"]) {
+        return false;
+    }
+    let mut j = at;
+    while j > 0 && words.get(j - 1) == "also" {
+        j -= 1;
+    }
+    j == 0
+        || words.is_any(j - 1, &[",", ";", ":"])
+        || (words.get(j - 1) == "to" && words.get(j.saturating_sub(2)) == "sure")
 }
 
 struct SentenceContext<'a> {
@@ -581,6 +606,17 @@ fn refine_mentions(
             m.last = k;
         }
     }
+    // "credit card payments", "data collection technologies", "email newsletters": a data
+    // word that modifies another head names that thing, not data.
+    matches.retain(|m| !(is_data(m) && words.is_any(m.last, NOT_DATA_HEADS)));
+    // "your location information", "user agent information": a generic head right after a
+    // lexicon match is the head of its noun phrase.
+    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    for m in matches.iter_mut().filter(|m| is_data(m)) {
+        if words.is_any(m.last, GENERIC_HEADS) && !starts.contains(&m.last) {
+            m.last += 1;
+        }
+    }
     let mut covered = vec![false; words.len()];
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
@@ -598,7 +634,7 @@ fn refine_mentions(
     }
     if let Some(generic) = generic {
         for (i, &done) in covered.iter().enumerate() {
-            if done || !words.is_any(i, GENERIC_HEADS) {
+            if done || !words.is_any(i, GENERIC_HEADS) || words.is_any(i + 1, NOT_DATA_HEADS) {
                 continue;
             }
             let determined = i > 0 && words.is_any(i - 1, DETERMINERS);
@@ -785,6 +821,32 @@ fn enumeration_items(
     }
     out
 }
+
+/// Heads that a data word before them only modifies: "[credit card] payments", "[data]
+/// collection technologies", "[email] newsletters" name payments, technologies and
+/// messages, not data.
+const NOT_DATA_HEADS: &[&str] = &[
+    "collection",
+    "processing",
+    "payments",
+    "payment",
+    "problems",
+    "interactions",
+    "newsletters",
+    "newsletter",
+    "messages",
+    "distribution",
+    "campaigns",
+    "notifications",
+    "notification",
+    "alerts",
+    "practices",
+    "technologies",
+    "technology",
+    "methods",
+    "providers",
+    "provider",
+];
 
 /// Words inside a lexicon match where the noun phrase of the mention ends: a relative
 /// clause ("the pages you visit", "information that identifies you") or "about …".
@@ -1093,9 +1155,24 @@ fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
     }
 }
 
+/// Ages written out in words ("under the age of thirteen").
+const AGE_WORDS: &[&str] = &[
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty-one",
+];
+
 /// "the age of 13" states an age limit; the word "age" there is not personal data.
 fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
-    let is_number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let is_number = |w: &str| {
+        (!w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())) || AGE_WORDS.contains(&w)
+    };
     let number = ctx.words.get(m.last + 1);
     if ctx.words.get(m.last) == "of" && is_number(number) {
         return true;
