@@ -227,6 +227,9 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         if practices.is_empty() && !title {
             practices.extend(inclusion_practice(&ctx, &out.practices));
         }
+        if practices.is_empty() && !heading {
+            practices.extend(item_practice(&ctx, &out.practices));
+        }
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
             recipients: mentions_of(&ctx, Scheme::Recipient, 0, tokens.len()),
@@ -323,6 +326,93 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     p.actor = actor;
     p.data = data;
     Some(p)
+}
+
+/// A verbless sentence that starts with data ("Device information such as your hardware
+/// model and IP address.", "Your username, password and email", "For example: name and
+/// email address when you register") is an item of a list written as paragraphs: it
+/// states the practice of the nearest earlier data practice within four sentences on the
+/// data it names. Without such a practice nearby it states nothing (a heading or caption).
+fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice> {
+    let words = ctx.words;
+    let mut start = 0;
+    if words.is_any(0, &["for", "e.g.", "examples", "example"]) {
+        start = (0..words.len().min(4)).find(|&i| words.is_any(i, &[":", ","]))? + 1;
+    }
+    while words.is_any(start, &["-", "*", "•", "·", ")"]) {
+        start += 1;
+    }
+    let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
+    let first = data.first()?;
+    if first.start != ctx.tokens.get(start)?.start {
+        return None;
+    }
+    // "Cookies are small files …", "Information we collect may be associated …": a
+    // sentence with a finite verb is not an item; a technology is not personal data.
+    if (0..words.len()).any(|i| words.is_any(i, ITEM_VERBS)) {
+        return None;
+    }
+    let tracking = ctx
+        .vocab
+        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
+    if tracking.is_some_and(|t| ctx.vocab.is_a(first.concept, t)) {
+        return None;
+    }
+    // "Contact information.", "Information You Provide to Us": a caption or heading, not
+    // an item; an item lists data or qualifies its first one ("… such as", "… you post").
+    let first_end = ctx.tokens.iter().position(|t| t.end == first.end)? + 1;
+    let qualified = words.is_any(first_end, ITEM_QUALIFIERS);
+    let personal = data
+        .iter()
+        .filter(|m| !tracking.is_some_and(|t| ctx.vocab.is_a(m.concept, t)))
+        .count();
+    let short = words.len() < 7 || words.get(words.len() - 1) == ":";
+    if !(personal >= 2 || (qualified && !short))
+        || looks_like_caption(ctx.doc.sentence_text(ctx.index))
+    {
+        return None;
+    }
+    let template = earlier
+        .iter()
+        .rev()
+        .take_while(|p| p.sentence + 4 >= ctx.index)
+        .find(|p| {
+            matches!(
+                p.kind,
+                PracticeKind::Collect | PracticeKind::Use | PracticeKind::Share | PracticeKind::Sell
+            ) && !p.data.is_empty()
+        })?;
+    let mut p = whole_sentence_practice(ctx, template.kind, None, "item")?;
+    p.negated = template.negated;
+    p.actor = template.actor;
+    p.data = data;
+    Some(p)
+}
+
+/// Finite verbs and auxiliaries that make a sentence a statement rather than a list item.
+const ITEM_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "may", "will", "can", "could", "would", "should", "does", "do",
+    "has", "have", "must", "might",
+];
+/// Words after an item's first data mention that qualify it: "Device information such as
+/// …", "Messages you send", "Email address when you sign up".
+const ITEM_QUALIFIERS: &[&str] = &[
+    "such", "like", "(", "when", "you", "that", "we", "required", "of", "from", "including",
+    "provided", "collected", "for", "about", "related", "associated", "which", ":", "-",
+];
+
+/// Most longer words capitalised, ending or not with a period: "Information You Provide to
+/// Us."
+fn looks_like_caption(sentence: &str) -> bool {
+    let long: Vec<&str> = sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    long.len() >= 2 && capitalised * 5 >= long.len() * 4
 }
 
 /// "Please include your name and account number", "if you would like to opt out, include
@@ -425,6 +515,7 @@ const DETERMINERS: &[&str] = &[
     "a",
     "an",
     "each",
+    "same",
 ];
 /// Heads of generic data phrases the lexicon leaves alone because, bare, they match too much.
 const GENERIC_HEADS: &[&str] = &["information", "data", "info", "details"];
@@ -646,11 +737,21 @@ fn refine_mentions(
             let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
                 || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
+            // "the following types of information", "categories of data"
+            let kind_of = i >= 2
+                && words.get(i - 1) == "of"
+                && words.is_any(
+                    i - 2,
+                    &[
+                        "types", "kinds", "categories", "pieces", "sorts", "forms", "type",
+                        "kind", "category", "piece",
+                    ],
+                );
             // "device event information", "anonymous analytics data": a generic head with
             // its own modifiers names data.
             let premodified =
                 i > 0 && !covered[i - 1] && !other_taken[i - 1] && is_premodifier(words.get(i - 1));
-            if (determined || object_of_cue || qualified || premodified) && !looked_up {
+            if (determined || object_of_cue || qualified || premodified || kind_of) && !looked_up {
                 matches.push(LexiconMatch {
                     concept: generic,
                     first: i,
@@ -672,9 +773,13 @@ fn refine_mentions(
         m.first = premodifiers_start(words, &taken, m.first);
         m.first = coordinated_adjective_start(words, &taken, m.first);
         loop {
+            // "guarantee that the information …": "that" before another determiner is a
+            // conjunction.
             while m.first > 0
                 && words.is_any(m.first - 1, DETERMINERS)
                 && !covered_before(&covered, m.first)
+                && !(words.is_any(m.first - 1, &["that", "this"])
+                    && words.is_any(m.first, DETERMINERS))
             {
                 m.first -= 1;
             }
