@@ -169,8 +169,78 @@ struct SentenceFacts {
     purposes: Vec<Mention>,
 }
 
-/// Extracts the practices of a segmented document.
+/// Who wrote the policy, as plain data from the document's metadata: the names under which
+/// the text may call itself ("Google processes …" in Google's policy is the first party,
+/// not a third party named Google). Keys are lowercase letters and digits only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owner {
+    keys: Vec<String>,
+}
+
+/// Legal-form words dropped from an organisation's name before comparing.
+const LEGAL_FORMS: &[&str] = &[
+    "inc", "llc", "ltd", "corp", "corporation", "co", "company", "plc", "gmbh", "sa", "ag",
+    "limited", "group", "the",
+];
+
+impl Owner {
+    /// The owner known by a registrable domain ("google.com" → "google") and/or an
+    /// organisation name ("Bank of America Corporation" → "bankofamerica").
+    pub fn new(domain: Option<&str>, organization: Option<&str>) -> Owner {
+        let mut keys = Vec::new();
+        if let Some(d) = domain {
+            let label = d.trim_start_matches("www.").split('.').next().unwrap_or("");
+            keys.push(compact(label));
+        }
+        if let Some(o) = organization {
+            let words: Vec<&str> = o
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+                .collect();
+            keys.push(compact(&words.concat()));
+        }
+        keys.retain(|k| k.len() >= 2);
+        keys.dedup();
+        Owner { keys }
+    }
+
+    /// Whether `name` (as written in the text) names the owner: "Google", "Google's",
+    /// "Bank of America", "Example Inc.".
+    pub fn is(&self, name: &str) -> bool {
+        if self.keys.is_empty() {
+            return false;
+        }
+        let name = name.strip_suffix("'s").unwrap_or(name);
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        let key = compact(&words.concat());
+        !key.is_empty() && self.keys.contains(&key)
+    }
+}
+
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Extracts the practices of a segmented document whose owner is not known.
 pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Extraction {
+    extract_for(doc, &Owner::default(), vocab, scratch)
+}
+
+/// Extracts the practices of a segmented document written by `owner`.
+pub fn extract_for(
+    doc: &Segmented,
+    owner: &Owner,
+    vocab: &Vocabulary,
+    scratch: &mut Scratch,
+) -> Extraction {
     let mut out = Extraction::default();
     let (foreign, warning) = foreign_blocks(doc);
     out.warnings.extend(warning);
@@ -196,6 +266,7 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         let block = &doc.blocks[sentence.block];
         let mut ctx = SentenceContext {
             doc,
+            owner,
             vocab,
             index: i,
             tokens: &tokens,
@@ -440,6 +511,7 @@ fn inclusion_is_instruction(words: &Words, at: usize) -> bool {
 
 struct SentenceContext<'a> {
     doc: &'a Segmented,
+    owner: &'a Owner,
     vocab: &'a Vocabulary,
     index: usize,
     tokens: &'a [Token],
@@ -1597,6 +1669,7 @@ fn list_item_practices(
     );
     let lead_ctx = SentenceContext {
         doc: ctx.doc,
+        owner: ctx.owner,
         vocab: ctx.vocab,
         index: lead_sentence,
         tokens: &lead_tokens,
@@ -1828,12 +1901,24 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         let other_sites = words.is_any(j, &["sites", "websites"])
             && j > 0
             && words.is_any(j - 1, &["other", "these", "those", "linked", "party"]);
+        // "The Company collects …": the policy's defined name for its owner.
+        let defined_owner = words.get(j) == "company"
+            && j > 0
+            && words.get(j - 1) == "the"
+            && ctx.doc.text[ctx.tokens[j].start..].starts_with('C');
+        if defined_owner {
+            return Actor::FirstParty;
+        }
         if (words.is_any(j, THIRD_PARTY_SUBJECTS) || other_sites)
             && !(j > 0 && words.is_any(j - 1, &["our"]))
         {
             return Actor::ThirdParty;
         }
         if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
+            // "Google processes …" in Google's own policy.
+            if (last..=cue.first.min(first + 6)).any(|k| names_owner(ctx, first, k)) {
+                return Actor::FirstParty;
+            }
             let introduced = first > 0
                 && words.is_any(
                     first - 1,
@@ -1852,7 +1937,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         if words.is_any(k, &["by"]) {
             let named = recipient_starts
                 .iter()
-                .any(|(f, _)| *f == k + 1 || *f == k + 2);
+                .any(|&(f, l)| (f == k + 1 || f == k + 2) && !names_owner(ctx, f, l));
             // "collected by any outside parties", "by third-party companies"
             let other = (k + 1..(k + 4).min(clause.end))
                 .any(|i| words.is_any(i, THIRD_PARTY_SUBJECTS) && !words.is_any(i - 1, &["our"]));
@@ -1864,6 +1949,11 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         k += 1;
     }
     Actor::FirstParty
+}
+
+/// Whether tokens `first..last` name the policy's owner.
+fn names_owner(ctx: &SentenceContext, first: usize, last: usize) -> bool {
+    last > first && ctx.owner.is(&ctx.doc.text[ctx.tokens[first].start..ctx.tokens[last - 1].end])
 }
 
 fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
