@@ -617,6 +617,8 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     let nominal = |w: &str| {
         w.ends_with("ion")
             || w.ends_with("ing")
+            // "the general use of", "the collection, international transfer and storage of"
+            || matches!(w, "general" | "international" | "further" | "continued")
             || w == "maintenance"
             || matches!(
                 w,
@@ -759,6 +761,15 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
     let from = cue.saturating_sub(4);
     if (from..cue).any(|i| matches!(words.get(i), "how" | "what" | "why")) {
         return true;
+    }
+    // "how information about you is used": a passive topic with its subject between.
+    if let Some(h) = (cue.saturating_sub(7)..cue)
+        .rev()
+        .find(|&i| matches!(words.get(i), "how" | "what" | "why"))
+    {
+        if !(h + 1..cue).any(|i| matches!(words.get(i), "," | ";" | ":" | "we")) {
+            return true;
+        }
     }
     // "the ways we collect", "the manner in which we use": a topic, like "how" (but not
     // "in any way", "in no way", which qualify a practice).

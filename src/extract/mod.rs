@@ -730,7 +730,9 @@ const LIST_OPENERS: &[&str] = &[
 
 /// Before a one-word data mention, these make it a channel or an event, not data: "by
 /// email", "each email", "by phone".
-const CHANNEL: &[&str] = &["by", "via", "through", "an", "each", "every", "per"];
+const CHANNEL: &[&str] = &[
+    "by", "via", "through", "an", "each", "every", "per", "send", "sending", "sends",
+];
 
 /// Adjusts lexicon matches to the span a reader would mark: data mentions take their
 /// determiners ("your name"), a determiner or practice verb before a bare "information"
@@ -1073,6 +1075,8 @@ const NOT_PREMODIFIER: &[&str] = &[
     "whether",
     "unless",
     "where",
+    "how",
+    "why",
     "we",
     "you",
     "they",
