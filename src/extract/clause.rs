@@ -190,6 +190,7 @@ pub(super) fn cue_is_real(
         || is_readers_wish(words, first)
         || is_harm(words, first)
         || is_disclaimed(words, first)
+        || is_restricted_other(words, first)
     {
         return false;
     }
@@ -607,6 +608,27 @@ fn is_disclaimed(words: &Words, cue: usize) -> bool {
             && before(3))
             || (matches!(w, "control" | "controls") && before(2))
     })
+}
+
+/// "They are restricted from using", "these companies are not authorized to share",
+/// "are limited in their ability to use", "do not have any independent right to share":
+/// a limit the policy puts on another party, which states no practice of that party. The
+/// first party's own limits ("we are not permitted to collect") are negations and stay.
+fn is_restricted_other(words: &Words, cue: usize) -> bool {
+    let Some(m) = (cue.saturating_sub(7)..cue).rev().find(|&i| {
+        let w = words.get(i);
+        let next = words.get(i + 1);
+        let negated_before = (i.saturating_sub(2)..i).any(|j| words.is_negator(j));
+        (matches!(w, "restricted" | "prohibited" | "barred") && next == "from")
+            || (matches!(w, "authorized" | "permitted" | "allowed") && negated_before)
+            || (w == "limited" && next == "in")
+            || (w == "right"
+                && next == "to"
+                && (i.saturating_sub(3)..i).any(|j| words.is_negator(j) || words.get(j) == "any"))
+    }) else {
+        return false;
+    };
+    !(m.saturating_sub(5)..m).any(|j| words.is_any(j, &["we", "i"]))
 }
 
 /// Nominal cues a reader would not take for a practice: "regarding the collection, use and
