@@ -1441,7 +1441,63 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             last: m.last,
         });
     }
+    if cues.is_empty() {
+        cues.extend(handover_cue(ctx, clause));
+    }
     cues
+}
+
+/// Verbs of handing something over, which the lexicon lists only in fixed phrases.
+const HANDOVER_VERBS: &[&str] = &[
+    "provide", "provides", "give", "gives", "supply", "supplies", "furnish", "furnishes",
+];
+
+/// "We provide the information to trusted partners", "we do not give that business your
+/// name", "we provide these companies only with the information they need": a handover
+/// verb whose data goes to another party is a disclosure. The other party is a recipient
+/// or a third-party noun; "us" and "you" are not others.
+fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
+    let words = ctx.words;
+    let scheme_at = |i: usize, scheme: Scheme| {
+        ctx.matches
+            .iter()
+            .find(|m| m.first == i && ctx.vocab.concept(m.concept).scheme == scheme)
+    };
+    let other_at = |i: usize| {
+        scheme_at(i, Scheme::Recipient).is_some()
+            || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+    };
+    for v in clause.start..clause.end {
+        if !words.is_any(v, HANDOVER_VERBS) || clause::reader_is_subject(words, v) {
+            continue;
+        }
+        // "give that business your name": recipient first, then the data.
+        let mut k = v + 1;
+        while k < clause.end && words.is_any(k, DETERMINERS) {
+            k += 1;
+        }
+        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]);
+        // The data: a mention starting within three words of the verb (or of "with").
+        let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
+        let Some(d) = data else { continue };
+        let to_other = (d.last..(d.last + 3).min(clause.end))
+            .find(|&i| words.is_any(i, &["to", "with"]))
+            .is_some_and(|i| {
+                let mut r = i + 1;
+                while r < clause.end && words.is_any(r, DETERMINERS) {
+                    r += 1;
+                }
+                !words.is_any(r, &["us", "you", "your"]) && other_at(r)
+            });
+        if (recipient_first && d.first <= k + 6) || (to_other && d.first <= v + 4) {
+            return Some(Cue {
+                kind: PracticeKind::Share,
+                first: v,
+                last: v + 1,
+            });
+        }
+    }
+    None
 }
 
 /// Words that join coordinated cue verbs: "how we collect, use, and share".
