@@ -148,8 +148,8 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             if wish {
                 return false;
             }
-            // "whether or not"
-            if i > 0 && words.get(i - 1) == "or" && words.get(i.saturating_sub(2)) == "whether" {
+            // "whether or not", "aggregated or not": an alternative, not a negation.
+            if i > 0 && words.get(i - 1) == "or" && words.get(i) == "not" {
                 return false;
             }
             return true;
