@@ -782,6 +782,32 @@ fn refine_mentions(
             m.last += 1;
         }
     }
+    // "[time and date of calls]", "[the name of the application]": a measure or label
+    // noun takes its "of" phrase, up to a short noun phrase that is not data itself.
+    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    for m in matches.iter_mut().filter(|m| is_data(m)) {
+        if !words.is_any(m.last - 1, OF_HEADS) || words.get(m.last) != "of" {
+            continue;
+        }
+        let mut e = m.last + 1;
+        while words.is_any(e, DETERMINERS) && e < m.last + 3 {
+            e += 1;
+        }
+        let head_start = e;
+        while e < words.len()
+            && e < head_start + 3
+            && !starts.contains(&e)
+            && words.get(e).chars().all(|c| c.is_alphanumeric() || c == '-')
+            && !words.is_any(e, ITEM_END)
+            && !words.is_any(e, ITEM_SEPARATORS)
+        {
+            e += 1;
+        }
+        let next_is_data = starts.contains(&e) && e < head_start + 3;
+        if e > head_start && !next_is_data {
+            m.last = e;
+        }
+    }
     let mut covered = vec![false; words.len()];
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
@@ -1000,6 +1026,13 @@ fn enumeration_items(
     }
     out
 }
+
+/// Nouns that measure or label something and take it in an "of" phrase: "time and date of
+/// your search", "duration of calls", "the name of the application".
+const OF_HEADS: &[&str] = &[
+    "time", "date", "duration", "type", "types", "name", "kind", "version", "length",
+    "frequency",
+];
 
 /// Heads that a data word before them only modifies: "[credit card] payments", "[data]
 /// collection technologies", "[email] newsletters" name payments, technologies and
