@@ -593,7 +593,11 @@ fn is_harm(words: &Words, cue: usize) -> bool {
     };
     (h + 1..cue).all(|i| {
         let w = words.get(i);
-        nounish(w) || matches!(w, "," | "and" | "or" | "and/or" | "to" | "of" | "from" | "third")
+        nounish(w)
+            || matches!(
+                w,
+                "," | "and" | "or" | "and/or" | "to" | "of" | "from" | "third"
+            )
     })
 }
 
@@ -696,8 +700,7 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     // "opt out of such sharing", "you can limit the collection and use of": the object of
     // a choice offered to the reader, whose practice is stated elsewhere (or not at all).
     let chosen = b > 1
-        && ((words.get(b - 1) == "of"
-            && matches!(words.get(b - 2), "out" | "opt-out" | "optout"))
+        && ((words.get(b - 1) == "of" && matches!(words.get(b - 2), "out" | "opt-out" | "optout"))
             || matches!(
                 words.get(b - 1),
                 "limit" | "restrict" | "control" | "stop" | "prevent" | "refuse" | "decline"

@@ -179,8 +179,20 @@ pub struct Owner {
 
 /// Legal-form words dropped from an organisation's name before comparing.
 const LEGAL_FORMS: &[&str] = &[
-    "inc", "llc", "ltd", "corp", "corporation", "co", "company", "plc", "gmbh", "sa", "ag",
-    "limited", "group", "the",
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "sa",
+    "ag",
+    "limited",
+    "group",
+    "the",
 ];
 
 impl Owner {
@@ -450,7 +462,10 @@ fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice
         .find(|p| {
             matches!(
                 p.kind,
-                PracticeKind::Collect | PracticeKind::Use | PracticeKind::Share | PracticeKind::Sell
+                PracticeKind::Collect
+                    | PracticeKind::Use
+                    | PracticeKind::Share
+                    | PracticeKind::Sell
             ) && !p.data.is_empty()
         })?;
     let mut p = whole_sentence_practice(ctx, template.kind, None, "item")?;
@@ -468,8 +483,26 @@ const ITEM_VERBS: &[&str] = &[
 /// Words after an item's first data mention that qualify it: "Device information such as
 /// …", "Messages you send", "Email address when you sign up".
 const ITEM_QUALIFIERS: &[&str] = &[
-    "such", "like", "(", "when", "you", "that", "we", "required", "of", "from", "including",
-    "provided", "collected", "for", "about", "related", "associated", "which", ":", "-",
+    "such",
+    "like",
+    "(",
+    "when",
+    "you",
+    "that",
+    "we",
+    "required",
+    "of",
+    "from",
+    "including",
+    "provided",
+    "collected",
+    "for",
+    "about",
+    "related",
+    "associated",
+    "which",
+    ":",
+    "-",
 ];
 
 /// Most longer words capitalised, ending or not with a period: "Information You Provide to
@@ -797,7 +830,10 @@ fn refine_mentions(
         while e < words.len()
             && e < head_start + 3
             && !starts.contains(&e)
-            && words.get(e).chars().all(|c| c.is_alphanumeric() || c == '-')
+            && words
+                .get(e)
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-')
             && !words.is_any(e, ITEM_END)
             && !words.is_any(e, ITEM_SEPARATORS)
         {
@@ -843,8 +879,16 @@ fn refine_mentions(
                 && words.is_any(
                     i - 2,
                     &[
-                        "types", "kinds", "categories", "pieces", "sorts", "forms", "type",
-                        "kind", "category", "piece",
+                        "types",
+                        "kinds",
+                        "categories",
+                        "pieces",
+                        "sorts",
+                        "forms",
+                        "type",
+                        "kind",
+                        "category",
+                        "piece",
                     ],
                 );
             // "device event information", "anonymous analytics data": a generic head with
@@ -1030,7 +1074,15 @@ fn enumeration_items(
 /// Nouns that measure or label something and take it in an "of" phrase: "time and date of
 /// your search", "duration of calls", "the name of the application".
 const OF_HEADS: &[&str] = &[
-    "time", "date", "duration", "type", "types", "name", "kind", "version", "length",
+    "time",
+    "date",
+    "duration",
+    "type",
+    "types",
+    "name",
+    "kind",
+    "version",
+    "length",
     "frequency",
 ];
 
@@ -1482,7 +1534,14 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
 
 /// Verbs of handing something over, which the lexicon lists only in fixed phrases.
 const HANDOVER_VERBS: &[&str] = &[
-    "provide", "provides", "give", "gives", "supply", "supplies", "furnish", "furnishes",
+    "provide",
+    "provides",
+    "give",
+    "gives",
+    "supply",
+    "supplies",
+    "furnish",
+    "furnishes",
 ];
 
 /// "We provide the information to trusted partners", "we do not give that business your
@@ -2046,7 +2105,10 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
 
 /// Whether tokens `first..last` name the policy's owner.
 fn names_owner(ctx: &SentenceContext, first: usize, last: usize) -> bool {
-    last > first && ctx.owner.is(&ctx.doc.text[ctx.tokens[first].start..ctx.tokens[last - 1].end])
+    last > first
+        && ctx
+            .owner
+            .is(&ctx.doc.text[ctx.tokens[first].start..ctx.tokens[last - 1].end])
 }
 
 fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {

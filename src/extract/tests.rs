@@ -200,8 +200,14 @@ fn the_owner_named_as_subject_is_the_first_party() {
     };
     // Elsewhere Google is a third party; in Google's own policy it is the first party.
     assert_eq!(actor(&Owner::default()), Actor::ThirdParty);
-    assert_eq!(actor(&Owner::new(Some("google.com"), None)), Actor::FirstParty);
-    assert_eq!(actor(&Owner::new(None, Some("Google LLC"))), Actor::FirstParty);
+    assert_eq!(
+        actor(&Owner::new(Some("google.com"), None)),
+        Actor::FirstParty
+    );
+    assert_eq!(
+        actor(&Owner::new(None, Some("Google LLC"))),
+        Actor::FirstParty
+    );
 }
 
 #[test]
