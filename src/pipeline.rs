@@ -43,7 +43,9 @@ fn process_timed(
     let deadline = max_time.map(|t| started + t);
     let (mut seg, stopped) = text::segment_until(doc.format, &doc.text, deadline);
     let segmented = Instant::now();
-    let mut extraction = extract_within(&mut seg, vocab, scratch, deadline);
+    // The owner's own name as a subject is the first party ("Acme collects …").
+    let owner = extract::Owner::new(doc.meta.domain.as_deref(), doc.meta.organization.as_deref());
+    let mut extraction = extract_within(&mut seg, &owner, vocab, scratch, deadline);
     if let Some(at) = stopped {
         extraction.warnings.push(format!(
             "stopped at the time limit per document ({} s) while splitting sentences, at byte {at} of the text; the rest was not extracted (raise the limit with --max-seconds)",
@@ -76,13 +78,14 @@ const SLICE_SENTENCES: usize = 20_000;
 /// stopping with a warning once `deadline` has passed; practices found until then are kept.
 fn extract_within(
     seg: &mut Segmented,
+    owner: &extract::Owner,
     vocab: &Vocabulary,
     scratch: &mut extract::Scratch,
     deadline: Option<Instant>,
 ) -> Extraction {
     let total = seg.sentences.len();
     let Some(deadline) = deadline.filter(|_| total > SLICE_SENTENCES) else {
-        return extract::extract(seg, vocab, scratch);
+        return extract::extract_for(seg, owner, vocab, scratch);
     };
     let mut out = Extraction::default();
     // The slices share the document's text (offsets stay valid); blocks and sentences are
@@ -119,7 +122,7 @@ fn extract_within(
                 ..*s
             })
             .collect();
-        let found = extract::extract(&part, vocab, scratch);
+        let found = extract::extract_for(&part, owner, vocab, scratch);
         out.practices
             .extend(found.practices.into_iter().map(|mut p| {
                 p.sentence += first;

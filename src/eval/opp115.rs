@@ -649,7 +649,12 @@ fn run_policy(
         source: p.name.clone(),
         format: Format::Text,
         text,
-        meta: Metadata::default(),
+        // "{uid}_{domain}": the policy's own site, so that its name as a subject reads as
+        // the first party.
+        meta: Metadata {
+            domain: p.name.split_once('_').map(|(_, d)| d.to_string()),
+            ..Metadata::default()
+        },
         sha256: String::new(),
         warnings: Vec::new(),
     };

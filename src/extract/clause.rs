@@ -148,8 +148,8 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             if wish {
                 return false;
             }
-            // "whether or not"
-            if i > 0 && words.get(i - 1) == "or" && words.get(i.saturating_sub(2)) == "whether" {
+            // "whether or not", "aggregated or not": an alternative, not a negation.
+            if i > 0 && words.get(i - 1) == "or" && words.get(i) == "not" {
                 return false;
             }
             return true;
@@ -186,7 +186,12 @@ pub(super) fn cue_is_real(
     use super::PracticeKind::*;
     let prev = if first > 0 { words.get(first - 1) } else { "" };
     let next = words.get(last);
-    if is_topic_nominal(words, first, last) || is_readers_wish(words, first) {
+    if is_topic_nominal(words, first, last)
+        || is_readers_wish(words, first)
+        || is_harm(words, first)
+        || is_disclaimed(words, first)
+        || is_restricted_other(words, first)
+    {
         return false;
     }
     match kind {
@@ -549,6 +554,87 @@ pub(super) fn cue_is_real(
     }
 }
 
+/// Words that make the practice after them a harm guarded against: "from unauthorized
+/// access, use or disclosure", "prevent unauthorized persons from intercepting or
+/// receiving".
+const HARM: &[&str] = &[
+    "unauthorized",
+    "unauthorised",
+    "unlawful",
+    "accidental",
+    "improper",
+    "illegal",
+    "inappropriate",
+    "misuse",
+];
+
+/// A cue in a phrase that names a harm security measures guard against ("unauthorized
+/// access, use, alteration or disclosure"): only nominal or "-ing" cue words, with nothing
+/// but other such nouns, coordinators and prepositions between the harm word and the cue.
+fn is_harm(words: &Words, cue: usize) -> bool {
+    let nounish = |w: &str| {
+        w.ends_with("ion")
+            || w.ends_with("ing")
+            || w.ends_with("ure")
+            || w.ends_with("al")
+            || matches!(
+                w,
+                "use" | "access" | "loss" | "theft" | "misuse" | "persons" | "parties" | "users"
+            )
+    };
+    if !nounish(words.get(cue)) {
+        return false;
+    }
+    let Some(h) = (cue.saturating_sub(6)..cue)
+        .rev()
+        .find(|&i| words.is_any(i, HARM))
+    else {
+        return false;
+    };
+    (h + 1..cue).all(|i| {
+        let w = words.get(i);
+        nounish(w)
+            || matches!(
+                w,
+                "," | "and" | "or" | "and/or" | "to" | "of" | "from" | "third"
+            )
+    })
+}
+
+/// A cue after "we are not responsible for", "we do not control", "we have no control
+/// over": the sentence disclaims others' practices rather than stating the service's.
+fn is_disclaimed(words: &Words, cue: usize) -> bool {
+    (cue.saturating_sub(12)..cue).any(|i| {
+        let w = words.get(i);
+        let before = |k: usize| (i.saturating_sub(k)..i).any(|j| words.is_negator(j));
+        (matches!(w, "responsible" | "liable" | "responsibility" | "liability")
+            && words.get(i + 1) == "for"
+            && before(3))
+            || (matches!(w, "control" | "controls") && before(2))
+    })
+}
+
+/// "They are restricted from using", "these companies are not authorized to share",
+/// "are limited in their ability to use", "do not have any independent right to share":
+/// a limit the policy puts on another party, which states no practice of that party. The
+/// first party's own limits ("we are not permitted to collect") are negations and stay.
+fn is_restricted_other(words: &Words, cue: usize) -> bool {
+    let Some(m) = (cue.saturating_sub(7)..cue).rev().find(|&i| {
+        let w = words.get(i);
+        let next = words.get(i + 1);
+        let negated_before = (i.saturating_sub(2)..i).any(|j| words.is_negator(j));
+        (matches!(w, "restricted" | "prohibited" | "barred") && next == "from")
+            || (matches!(w, "authorized" | "permitted" | "allowed") && negated_before)
+            || (w == "limited" && next == "in")
+            || (w == "right"
+                && next == "to"
+                && (i.saturating_sub(3)..i).any(|j| words.is_negator(j) || words.get(j) == "any"))
+    }) else {
+        return false;
+    };
+    !(m.saturating_sub(5)..m).any(|j| words.is_any(j, &["we", "i"]))
+}
+
 /// Nominal cues a reader would not take for a practice: "regarding the collection, use and
 /// retention of personal information", "about the transfer of data" name a topic. The
 /// nominal (with any coordinated nominals) is followed by "of" and governed by a
@@ -557,6 +643,8 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     let nominal = |w: &str| {
         w.ends_with("ion")
             || w.ends_with("ing")
+            // "the general use of", "the collection, international transfer and storage of"
+            || matches!(w, "general" | "international" | "further" | "continued")
             || w == "maintenance"
             || matches!(
                 w,
@@ -597,9 +685,6 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     ) {
         return true;
     }
-    if words.get(e) != "of" {
-        return false;
-    }
     let mut b = first;
     while b > 0 && (joiner(words.get(b - 1)) || nominal(words.get(b - 1))) {
         b -= 1;
@@ -607,10 +692,24 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
     while b > 0
         && matches!(
             words.get(b - 1),
-            "the" | "our" | "any" | "such" | "its" | "their"
+            "the" | "our" | "any" | "such" | "its" | "their" | "this" | "these" | "all"
         )
     {
         b -= 1;
+    }
+    // "opt out of such sharing", "you can limit the collection and use of": the object of
+    // a choice offered to the reader, whose practice is stated elsewhere (or not at all).
+    let chosen = b > 1
+        && ((words.get(b - 1) == "of" && matches!(words.get(b - 2), "out" | "opt-out" | "optout"))
+            || matches!(
+                words.get(b - 1),
+                "limit" | "restrict" | "control" | "stop" | "prevent" | "refuse" | "decline"
+            ));
+    if chosen {
+        return true;
+    }
+    if words.get(e) != "of" {
+        return false;
     }
     b > 0
         && matches!(
@@ -687,6 +786,15 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
     let from = cue.saturating_sub(4);
     if (from..cue).any(|i| matches!(words.get(i), "how" | "what" | "why")) {
         return true;
+    }
+    // "how information about you is used": a passive topic with its subject between.
+    if let Some(h) = (cue.saturating_sub(7)..cue)
+        .rev()
+        .find(|&i| matches!(words.get(i), "how" | "what" | "why"))
+    {
+        if !(h + 1..cue).any(|i| matches!(words.get(i), "," | ";" | ":" | "we")) {
+            return true;
+        }
     }
     // "the ways we collect", "the manner in which we use": a topic, like "how" (but not
     // "in any way", "in no way", which qualify a practice).

@@ -169,8 +169,90 @@ struct SentenceFacts {
     purposes: Vec<Mention>,
 }
 
-/// Extracts the practices of a segmented document.
+/// Who wrote the policy, as plain data from the document's metadata: the names under which
+/// the text may call itself ("Google processes …" in Google's policy is the first party,
+/// not a third party named Google). Keys are lowercase letters and digits only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owner {
+    keys: Vec<String>,
+}
+
+/// Legal-form words dropped from an organisation's name before comparing.
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "sa",
+    "ag",
+    "limited",
+    "group",
+    "the",
+];
+
+impl Owner {
+    /// The owner known by a registrable domain ("google.com" → "google") and/or an
+    /// organisation name ("Bank of America Corporation" → "bankofamerica").
+    pub fn new(domain: Option<&str>, organization: Option<&str>) -> Owner {
+        let mut keys = Vec::new();
+        if let Some(d) = domain {
+            let label = d.trim_start_matches("www.").split('.').next().unwrap_or("");
+            keys.push(compact(label));
+        }
+        if let Some(o) = organization {
+            let words: Vec<&str> = o
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+                .collect();
+            keys.push(compact(&words.concat()));
+        }
+        keys.retain(|k| k.len() >= 2);
+        keys.dedup();
+        Owner { keys }
+    }
+
+    /// Whether `name` (as written in the text) names the owner: "Google", "Google's",
+    /// "Bank of America", "Example Inc.".
+    pub fn is(&self, name: &str) -> bool {
+        if self.keys.is_empty() {
+            return false;
+        }
+        let name = name.strip_suffix("'s").unwrap_or(name);
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        let key = compact(&words.concat());
+        !key.is_empty() && self.keys.contains(&key)
+    }
+}
+
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Extracts the practices of a segmented document whose owner is not known.
 pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Extraction {
+    extract_for(doc, &Owner::default(), vocab, scratch)
+}
+
+/// Extracts the practices of a segmented document written by `owner`.
+pub fn extract_for(
+    doc: &Segmented,
+    owner: &Owner,
+    vocab: &Vocabulary,
+    scratch: &mut Scratch,
+) -> Extraction {
     let mut out = Extraction::default();
     let (foreign, warning) = foreign_blocks(doc);
     out.warnings.extend(warning);
@@ -196,6 +278,7 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         let block = &doc.blocks[sentence.block];
         let mut ctx = SentenceContext {
             doc,
+            owner,
             vocab,
             index: i,
             tokens: &tokens,
@@ -226,6 +309,9 @@ pub fn extract(doc: &Segmented, vocab: &Vocabulary, scratch: &mut Scratch) -> Ex
         }
         if practices.is_empty() && !title {
             practices.extend(inclusion_practice(&ctx, &out.practices));
+        }
+        if practices.is_empty() && !heading {
+            practices.extend(item_practice(&ctx, &out.practices));
         }
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
@@ -300,7 +386,9 @@ const INCLUSION_VERBS: &[&str] = &[
 /// it on the listed data: the nearest earlier data practice within three sentences, or
 /// collection by the first party where there is none (a policy lists data it collects).
 fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice> {
-    if !(0..ctx.words.len()).any(|i| ctx.words.is_any(i, INCLUSION_VERBS)) {
+    let words = ctx.words;
+    let at = (0..words.len()).find(|&i| words.is_any(i, INCLUSION_VERBS))?;
+    if inclusion_is_instruction(words, at) {
         return None;
     }
     let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
@@ -323,8 +411,140 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     Some(p)
 }
 
+/// A verbless sentence that starts with data ("Device information such as your hardware
+/// model and IP address.", "Your username, password and email", "For example: name and
+/// email address when you register") is an item of a list written as paragraphs: it
+/// states the practice of the nearest earlier data practice within four sentences on the
+/// data it names. Without such a practice nearby it states nothing (a heading or caption).
+fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice> {
+    let words = ctx.words;
+    let mut start = 0;
+    if words.is_any(0, &["for", "e.g.", "examples", "example"]) {
+        start = (0..words.len().min(4)).find(|&i| words.is_any(i, &[":", ","]))? + 1;
+    }
+    while words.is_any(start, &["-", "*", "•", "·", ")"]) {
+        start += 1;
+    }
+    let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
+    let first = data.first()?;
+    if first.start != ctx.tokens.get(start)?.start {
+        return None;
+    }
+    // "Cookies are small files …", "Information we collect may be associated …": a
+    // sentence with a finite verb is not an item; a technology is not personal data.
+    if (0..words.len()).any(|i| words.is_any(i, ITEM_VERBS)) {
+        return None;
+    }
+    let tracking = ctx
+        .vocab
+        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
+    if tracking.is_some_and(|t| ctx.vocab.is_a(first.concept, t)) {
+        return None;
+    }
+    // "Contact information.", "Information You Provide to Us": a caption or heading, not
+    // an item; an item lists data or qualifies its first one ("… such as", "… you post").
+    let first_end = ctx.tokens.iter().position(|t| t.end == first.end)? + 1;
+    let qualified = words.is_any(first_end, ITEM_QUALIFIERS);
+    let personal = data
+        .iter()
+        .filter(|m| !tracking.is_some_and(|t| ctx.vocab.is_a(m.concept, t)))
+        .count();
+    let short = words.len() < 7 || words.get(words.len() - 1) == ":";
+    if !(personal >= 2 || (qualified && !short))
+        || looks_like_caption(ctx.doc.sentence_text(ctx.index))
+    {
+        return None;
+    }
+    let template = earlier
+        .iter()
+        .rev()
+        .take_while(|p| p.sentence + 4 >= ctx.index)
+        .find(|p| {
+            matches!(
+                p.kind,
+                PracticeKind::Collect
+                    | PracticeKind::Use
+                    | PracticeKind::Share
+                    | PracticeKind::Sell
+            ) && !p.data.is_empty()
+        })?;
+    let mut p = whole_sentence_practice(ctx, template.kind, None, "item")?;
+    p.negated = template.negated;
+    p.actor = template.actor;
+    p.data = data;
+    Some(p)
+}
+
+/// Finite verbs and auxiliaries that make a sentence a statement rather than a list item.
+const ITEM_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "may", "will", "can", "could", "would", "should", "does", "do",
+    "has", "have", "must", "might",
+];
+/// Words after an item's first data mention that qualify it: "Device information such as
+/// …", "Messages you send", "Email address when you sign up".
+const ITEM_QUALIFIERS: &[&str] = &[
+    "such",
+    "like",
+    "(",
+    "when",
+    "you",
+    "that",
+    "we",
+    "required",
+    "of",
+    "from",
+    "including",
+    "provided",
+    "collected",
+    "for",
+    "about",
+    "related",
+    "associated",
+    "which",
+    ":",
+    "-",
+];
+
+/// Most longer words capitalised, ending or not with a period: "Information You Provide to
+/// Us."
+fn looks_like_caption(sentence: &str) -> bool {
+    let long: Vec<&str> = sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    long.len() >= 2 && capitalised * 5 >= long.len() * 4
+}
+
+/// "Please include your name and account number", "if you would like to opt out, include
+/// your mailing address", "be sure to include": the reader is told what to put in a
+/// request; nothing is said about what the service collects.
+fn inclusion_is_instruction(words: &Words, at: usize) -> bool {
+    let whole = Clause {
+        start: 0,
+        end: words.len(),
+    };
+    if clause::is_instruction_to_reader(words, &whole, at) {
+        return true;
+    }
+    if !words.is_any(at, &["include", "contain", "consist", "comprise"]) {
+        return false;
+    }
+    let mut j = at;
+    while j > 0 && words.get(j - 1) == "also" {
+        j -= 1;
+    }
+    j == 0
+        || words.is_any(j - 1, &[",", ";", ":"])
+        || (words.get(j - 1) == "to" && words.get(j.saturating_sub(2)) == "sure")
+}
+
 struct SentenceContext<'a> {
     doc: &'a Segmented,
+    owner: &'a Owner,
     vocab: &'a Vocabulary,
     index: usize,
     tokens: &'a [Token],
@@ -400,6 +620,7 @@ const DETERMINERS: &[&str] = &[
     "a",
     "an",
     "each",
+    "same",
 ];
 /// Heads of generic data phrases the lexicon leaves alone because, bare, they match too much.
 const GENERIC_HEADS: &[&str] = &["information", "data", "info", "details"];
@@ -542,7 +763,9 @@ const LIST_OPENERS: &[&str] = &[
 
 /// Before a one-word data mention, these make it a channel or an event, not data: "by
 /// email", "each email", "by phone".
-const CHANNEL: &[&str] = &["by", "via", "through", "an", "each", "every", "per"];
+const CHANNEL: &[&str] = &[
+    "by", "via", "through", "an", "each", "every", "per", "send", "sending", "sends",
+];
 
 /// Adjusts lexicon matches to the span a reader would mark: data mentions take their
 /// determiners ("your name"), a determiner or practice verb before a bare "information"
@@ -581,6 +804,46 @@ fn refine_mentions(
             m.last = k;
         }
     }
+    // "credit card payments", "data collection technologies", "email newsletters": a data
+    // word that modifies another head names that thing, not data.
+    matches.retain(|m| !(is_data(m) && words.is_any(m.last, NOT_DATA_HEADS)));
+    // "your location information", "user agent information": a generic head right after a
+    // lexicon match is the head of its noun phrase.
+    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    for m in matches.iter_mut().filter(|m| is_data(m)) {
+        if words.is_any(m.last, GENERIC_HEADS) && !starts.contains(&m.last) {
+            m.last += 1;
+        }
+    }
+    // "[time and date of calls]", "[the name of the application]": a measure or label
+    // noun takes its "of" phrase, up to a short noun phrase that is not data itself.
+    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    for m in matches.iter_mut().filter(|m| is_data(m)) {
+        if !words.is_any(m.last - 1, OF_HEADS) || words.get(m.last) != "of" {
+            continue;
+        }
+        let mut e = m.last + 1;
+        while words.is_any(e, DETERMINERS) && e < m.last + 3 {
+            e += 1;
+        }
+        let head_start = e;
+        while e < words.len()
+            && e < head_start + 3
+            && !starts.contains(&e)
+            && words
+                .get(e)
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-')
+            && !words.is_any(e, ITEM_END)
+            && !words.is_any(e, ITEM_SEPARATORS)
+        {
+            e += 1;
+        }
+        let next_is_data = starts.contains(&e) && e < head_start + 3;
+        if e > head_start && !next_is_data {
+            m.last = e;
+        }
+    }
     let mut covered = vec![false; words.len()];
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
@@ -598,7 +861,7 @@ fn refine_mentions(
     }
     if let Some(generic) = generic {
         for (i, &done) in covered.iter().enumerate() {
-            if done || !words.is_any(i, GENERIC_HEADS) {
+            if done || !words.is_any(i, GENERIC_HEADS) || words.is_any(i + 1, NOT_DATA_HEADS) {
                 continue;
             }
             let determined = i > 0 && words.is_any(i - 1, DETERMINERS);
@@ -610,11 +873,29 @@ fn refine_mentions(
             let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
                 || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
+            // "the following types of information", "categories of data"
+            let kind_of = i >= 2
+                && words.get(i - 1) == "of"
+                && words.is_any(
+                    i - 2,
+                    &[
+                        "types",
+                        "kinds",
+                        "categories",
+                        "pieces",
+                        "sorts",
+                        "forms",
+                        "type",
+                        "kind",
+                        "category",
+                        "piece",
+                    ],
+                );
             // "device event information", "anonymous analytics data": a generic head with
             // its own modifiers names data.
             let premodified =
                 i > 0 && !covered[i - 1] && !other_taken[i - 1] && is_premodifier(words.get(i - 1));
-            if (determined || object_of_cue || qualified || premodified) && !looked_up {
+            if (determined || object_of_cue || qualified || premodified || kind_of) && !looked_up {
                 matches.push(LexiconMatch {
                     concept: generic,
                     first: i,
@@ -636,9 +917,13 @@ fn refine_mentions(
         m.first = premodifiers_start(words, &taken, m.first);
         m.first = coordinated_adjective_start(words, &taken, m.first);
         loop {
+            // "guarantee that the information …": "that" before another determiner is a
+            // conjunction.
             while m.first > 0
                 && words.is_any(m.first - 1, DETERMINERS)
                 && !covered_before(&covered, m.first)
+                && !(words.is_any(m.first - 1, &["that", "this"])
+                    && words.is_any(m.first, DETERMINERS))
             {
                 m.first -= 1;
             }
@@ -786,6 +1071,47 @@ fn enumeration_items(
     out
 }
 
+/// Nouns that measure or label something and take it in an "of" phrase: "time and date of
+/// your search", "duration of calls", "the name of the application".
+const OF_HEADS: &[&str] = &[
+    "time",
+    "date",
+    "duration",
+    "type",
+    "types",
+    "name",
+    "kind",
+    "version",
+    "length",
+    "frequency",
+];
+
+/// Heads that a data word before them only modifies: "[credit card] payments", "[data]
+/// collection technologies", "[email] newsletters" name payments, technologies and
+/// messages, not data.
+const NOT_DATA_HEADS: &[&str] = &[
+    "collection",
+    "processing",
+    "payments",
+    "payment",
+    "problems",
+    "interactions",
+    "newsletters",
+    "newsletter",
+    "messages",
+    "distribution",
+    "campaigns",
+    "notifications",
+    "notification",
+    "alerts",
+    "practices",
+    "technologies",
+    "technology",
+    "methods",
+    "providers",
+    "provider",
+];
+
 /// Words inside a lexicon match where the noun phrase of the mention ends: a relative
 /// clause ("the pages you visit", "information that identifies you") or "about …".
 const MENTION_CUT: &[&str] = &["you", "we", "that", "which", "who", "about", "they", "i"];
@@ -834,6 +1160,8 @@ const NOT_PREMODIFIER: &[&str] = &[
     "whether",
     "unless",
     "where",
+    "how",
+    "why",
     "we",
     "you",
     "they",
@@ -1093,9 +1421,24 @@ fn mention(ctx: &SentenceContext, m: &LexiconMatch) -> Mention {
     }
 }
 
+/// Ages written out in words ("under the age of thirteen").
+const AGE_WORDS: &[&str] = &[
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty-one",
+];
+
 /// "the age of 13" states an age limit; the word "age" there is not personal data.
 fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
-    let is_number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let is_number = |w: &str| {
+        (!w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())) || AGE_WORDS.contains(&w)
+    };
     let number = ctx.words.get(m.last + 1);
     if ctx.words.get(m.last) == "of" && is_number(number) {
         return true;
@@ -1183,7 +1526,70 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             last: m.last,
         });
     }
+    if cues.is_empty() {
+        cues.extend(handover_cue(ctx, clause));
+    }
     cues
+}
+
+/// Verbs of handing something over, which the lexicon lists only in fixed phrases.
+const HANDOVER_VERBS: &[&str] = &[
+    "provide",
+    "provides",
+    "give",
+    "gives",
+    "supply",
+    "supplies",
+    "furnish",
+    "furnishes",
+];
+
+/// "We provide the information to trusted partners", "we do not give that business your
+/// name", "we provide these companies only with the information they need": a handover
+/// verb whose data goes to another party is a disclosure. The other party is a recipient
+/// or a third-party noun; "us" and "you" are not others.
+fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
+    let words = ctx.words;
+    let scheme_at = |i: usize, scheme: Scheme| {
+        ctx.matches
+            .iter()
+            .find(|m| m.first == i && ctx.vocab.concept(m.concept).scheme == scheme)
+    };
+    let other_at = |i: usize| {
+        scheme_at(i, Scheme::Recipient).is_some()
+            || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+    };
+    for v in clause.start..clause.end {
+        if !words.is_any(v, HANDOVER_VERBS) || clause::reader_is_subject(words, v) {
+            continue;
+        }
+        // "give that business your name": recipient first, then the data.
+        let mut k = v + 1;
+        while k < clause.end && words.is_any(k, DETERMINERS) {
+            k += 1;
+        }
+        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]);
+        // The data: a mention starting within three words of the verb (or of "with").
+        let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
+        let Some(d) = data else { continue };
+        let to_other = (d.last..(d.last + 3).min(clause.end))
+            .find(|&i| words.is_any(i, &["to", "with"]))
+            .is_some_and(|i| {
+                let mut r = i + 1;
+                while r < clause.end && words.is_any(r, DETERMINERS) {
+                    r += 1;
+                }
+                !words.is_any(r, &["us", "you", "your"]) && other_at(r)
+            });
+        if (recipient_first && d.first <= k + 6) || (to_other && d.first <= v + 4) {
+            return Some(Cue {
+                kind: PracticeKind::Share,
+                first: v,
+                last: v + 1,
+            });
+        }
+    }
+    None
 }
 
 /// Words that join coordinated cue verbs: "how we collect, use, and share".
@@ -1415,6 +1821,7 @@ fn list_item_practices(
     );
     let lead_ctx = SentenceContext {
         doc: ctx.doc,
+        owner: ctx.owner,
         vocab: ctx.vocab,
         index: lead_sentence,
         tokens: &lead_tokens,
@@ -1646,12 +2053,24 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         let other_sites = words.is_any(j, &["sites", "websites"])
             && j > 0
             && words.is_any(j - 1, &["other", "these", "those", "linked", "party"]);
+        // "The Company collects …": the policy's defined name for its owner.
+        let defined_owner = words.get(j) == "company"
+            && j > 0
+            && words.get(j - 1) == "the"
+            && ctx.doc.text[ctx.tokens[j].start..].starts_with('C');
+        if defined_owner {
+            return Actor::FirstParty;
+        }
         if (words.is_any(j, THIRD_PARTY_SUBJECTS) || other_sites)
             && !(j > 0 && words.is_any(j - 1, &["our"]))
         {
             return Actor::ThirdParty;
         }
         if let Some(&(first, last)) = recipient_starts.iter().find(|(_, l)| *l == j + 1) {
+            // "Google processes …" in Google's own policy.
+            if (last..=cue.first.min(first + 6)).any(|k| names_owner(ctx, first, k)) {
+                return Actor::FirstParty;
+            }
             let introduced = first > 0
                 && words.is_any(
                     first - 1,
@@ -1670,7 +2089,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         if words.is_any(k, &["by"]) {
             let named = recipient_starts
                 .iter()
-                .any(|(f, _)| *f == k + 1 || *f == k + 2);
+                .any(|&(f, l)| (f == k + 1 || f == k + 2) && !names_owner(ctx, f, l));
             // "collected by any outside parties", "by third-party companies"
             let other = (k + 1..(k + 4).min(clause.end))
                 .any(|i| words.is_any(i, THIRD_PARTY_SUBJECTS) && !words.is_any(i - 1, &["our"]));
@@ -1682,6 +2101,14 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         k += 1;
     }
     Actor::FirstParty
+}
+
+/// Whether tokens `first..last` name the policy's owner.
+fn names_owner(ctx: &SentenceContext, first: usize, last: usize) -> bool {
+    last > first
+        && ctx
+            .owner
+            .is(&ctx.doc.text[ctx.tokens[first].start..ctx.tokens[last - 1].end])
 }
 
 fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {

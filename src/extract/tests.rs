@@ -171,3 +171,50 @@ fn english_passages_of_a_mixed_page_are_still_extracted() {
         ex.warnings
     );
 }
+
+#[test]
+fn owner_keys_come_from_domain_and_organisation() {
+    let o = Owner::new(Some("bankofamerica.com"), Some("Acme Widgets, Inc."));
+    assert!(o.is("Bank of America"));
+    assert!(o.is("Acme Widgets Inc."));
+    assert!(o.is("Bank of America's"));
+    assert!(!o.is("Bank"));
+    assert!(!o.is("Google"));
+    assert!(!Owner::default().is("Google"));
+}
+
+#[test]
+fn the_owner_named_as_subject_is_the_first_party() {
+    let vocab = Vocabulary::embedded().unwrap();
+    let text = "Google processes your personal information on servers in many countries.";
+    let seg = text::segment(Format::Text, text);
+    let actor = |owner: &Owner| {
+        let ex = extract_for(&seg, owner, &vocab, &mut Scratch::default());
+        let p = ex
+            .practices
+            .iter()
+            .find(|p| p.kind.is_about_data() && !p.data.is_empty())
+            .cloned()
+            .unwrap_or_else(|| panic!("no data practice in {:#?}", ex.practices));
+        p.actor
+    };
+    // Elsewhere Google is a third party; in Google's own policy it is the first party.
+    assert_eq!(actor(&Owner::default()), Actor::ThirdParty);
+    assert_eq!(
+        actor(&Owner::new(Some("google.com"), None)),
+        Actor::FirstParty
+    );
+    assert_eq!(
+        actor(&Owner::new(None, Some("Google LLC"))),
+        Actor::FirstParty
+    );
+}
+
+#[test]
+fn the_company_as_defined_term_is_the_first_party() {
+    let (ps, _) = run("The Company collects your email address when you register.");
+    let p = find(&ps, PracticeKind::Collect);
+    assert_eq!(p.actor, Actor::FirstParty);
+    let (ps, _) = run("An advertising company may collect your email address on other sites.");
+    assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::ThirdParty);
+}
