@@ -15,7 +15,7 @@ use crate::corpus::{self, CorpusError, Document, Limits};
 use crate::extract::{self, Extraction, PracticeKind};
 use crate::graph::{self, GraphOptions, PolicyIds};
 use crate::run_report::Problem;
-use crate::store::{Replacement, Store, StoreError};
+use crate::store::{self, Replacement, Store, StoreError};
 use crate::text::{self, Segmented};
 use crate::vocab::Vocabulary;
 
@@ -269,9 +269,11 @@ enum Outcome {
 
 /// Reads, extracts and bulk-loads the documents of `inputs` into `store`. Documents the
 /// store already holds with the same bytes and extractor version are skipped; changed ones
-/// have their old graph replaced. The load is committed once at the end: a build that
-/// fails or is killed halfway leaves the store as it was, but for the graphs of changed
-/// documents, which the next build restores.
+/// have their old graph replaced, each in a transaction. New documents stream into the
+/// store as they are extracted ([`Store::document_load`]): a build that fails or is killed
+/// halfway leaves each new document whole or absent (the one graph it may leave
+/// half-written has no marker and is removed when the store is next opened), and each
+/// changed one old or new; the next build does the rest.
 pub fn build(
     inputs: &[String],
     store: &Store,
@@ -323,7 +325,8 @@ pub fn build(
 
     let (tx, rx) = sync_channel::<Outcome>(64);
     let pool = pool(options.jobs);
-    let mut loader = store.bulk_load();
+    let (mut loader, mut journal) = store.document_load()?;
+    let mut journal_result = Ok(());
     let mut seen_graphs: HashMap<String, String> = HashMap::new();
     let mut load_result = Ok(());
     let mut replace_result = Ok(());
@@ -385,6 +388,8 @@ pub fn build(
         let waiting = &mut waiting;
         let replacing = &mut replacing;
         let replace_result = &mut replace_result;
+        let journal = &mut journal;
+        let journal_result = &mut journal_result;
         let outcomes = std::iter::from_fn(|| {
             let asked = Instant::now();
             let outcome = rx.recv().ok();
@@ -420,6 +425,7 @@ pub fn build(
                 // Another document of the same organisation and archive date (in this build
                 // or an earlier one) is another version: its own graph, never merged.
                 let mut quads = quads;
+                let mut graph_name = policy.policy.clone();
                 // A changed document's own old graph is free: it is removed in the
                 // transaction that writes the new version (store::Replacement).
                 let own_old_graph = replacing.old_graph(&id);
@@ -435,6 +441,7 @@ pub fn build(
                         other = graph::other_version_iri(&policy.policy, &sha256, attempt);
                     }
                     graph::rename_policy(&mut quads, &policy.policy, &other);
+                    graph_name.clone_from(&other);
                     seen_graphs.insert(other, id.clone());
                 } else {
                     seen_graphs.insert(policy.policy.clone(), id.clone());
@@ -458,6 +465,15 @@ pub fn build(
                     }
                     return Vec::new();
                 }
+                // The streaming load's crash rules (Store::document_load): journal first,
+                // marker last.
+                if let Err(e) = journal.record(&graph_name, &sha256) {
+                    if journal_result.is_ok() {
+                        *journal_result = Err(e);
+                    }
+                    return Vec::new();
+                }
+                store::marker_last(&mut quads);
                 quads
             }
         });
@@ -467,6 +483,7 @@ pub fn build(
     });
     load_result?;
     replace_result?;
+    journal_result?;
     let committing = Instant::now();
     let replaced = replacing.finish()?;
     summary.replaced = replaced.documents;
@@ -477,6 +494,7 @@ pub fn build(
         ));
     }
     loader.commit()?;
+    journal.finish()?;
     store.load_ontology(vocab)?;
     summary.stages.commit = committing.elapsed();
     summary.stages.load = loading.saturating_sub(waiting);
