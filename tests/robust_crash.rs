@@ -256,6 +256,24 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
     judge(&before, &complete, &before).unwrap();
     judge(&before, &complete, &complete).unwrap();
 
+    kill_builds(dir.path(), &base, &next, duration, &complete, |now| {
+        judge(&before, &complete, now)
+    });
+}
+
+/// Five times, on a fresh copy of the store `base`, starts a build of `next` and kills it
+/// (SIGKILL) at a random moment in each fifth of 5–105% of `duration` (an uninterrupted
+/// build's), judges the store it left with `judge`, then checks that a build on that store
+/// finishes to exactly `complete` and leaves nothing of the killed one behind. The seed is
+/// printed; replay with PRIVACY_KG_CRASH_SEED.
+fn kill_builds(
+    dir: &Path,
+    base: &Path,
+    next: &Path,
+    duration: Duration,
+    complete: &State,
+    judge: impl Fn(&State) -> Result<String, String>,
+) {
     let seed = std::env::var("PRIVACY_KG_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -268,10 +286,10 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
         });
     let mut rng = Rng(seed);
     let mut log = Vec::new();
-    let store = dir.path().join("kg.db");
+    let store = dir.join("kg.db");
     for run in 0..5 {
         // Each kill hits a build of the whole change, on a copy of the store before it.
-        copy_store(&base, &store);
+        copy_store(base, &store);
         // From just after the start to just after the usual end, where the commit is: one
         // kill in each fifth of that span.
         let delay = duration.mul_f64(0.05 + 0.2 * (run as f64 + rng.next_unit()));
@@ -279,7 +297,7 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
             .env(privacy_kg::store::LOAD_MEMORY_ENV, LOAD_MEMORY_MB)
             .args(["build", "--store"])
             .arg(&store)
-            .arg(&next)
+            .arg(next)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -290,19 +308,22 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
         child.wait().unwrap();
         // Left when the kill hit the streaming load: the next open clears up after it.
         let journal = store.join(privacy_kg::store::LOAD_JOURNAL).exists();
-        let state = judge(&before, &complete, &State::of(&store)).unwrap_or_else(|e| {
+        let beside = privacy_kg::store::Store::beside_path(&store).exists();
+        let state = judge(&State::of(&store)).unwrap_or_else(|e| {
             panic!("seed {seed}, run {run}, killed after {delay:?} of a {duration:?} build: {e}")
         });
         log.push(format!(
-            "killed after {:.0}% of a {:.1} s build{}{}: {state}",
+            "killed after {:.0}% of a {:.1} s build{}{}{}: {state}",
             100.0 * delay.as_secs_f64() / duration.as_secs_f64(),
             duration.as_secs_f64(),
             if finished { " (it had finished)" } else { "" },
-            if journal { " (load journal left)" } else { "" }
+            if journal { " (load journal left)" } else { "" },
+            if beside { " (store beside left)" } else { "" }
         ));
 
-        // The next build finishes the job, and leaves no sorted file nor journal.
-        let finish = build(&store, &next);
+        // The next build finishes the job, and leaves no sorted file, journal or store
+        // beside.
+        let finish = build(&store, next);
         assert!(finish.status.success(), "{}", stderr(&finish));
         let after = State::of(&store);
         assert_eq!(after.sizes, complete.sizes, "seed {seed}, run {run}");
@@ -317,13 +338,107 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
                 (name.starts_with("bulk-") || name == privacy_kg::store::LOAD_JOURNAL)
                     .then_some(name)
             })
+            .chain(std::fs::read_dir(dir).unwrap().filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                name.starts_with("kg.db.").then_some(name)
+            }))
             .collect();
         assert!(
             leftovers.is_empty(),
-            "unfinished bulk files or load journal left: {leftovers:?}"
+            "unfinished bulk files, load journal or store beside left: {leftovers:?}"
         );
     }
     eprintln!("seed {seed}:\n  {}", log.join("\n  "));
+}
+
+/// What a fresh build of `corpus` into `dir/name` gives.
+fn fresh(dir: &Path, name: &str, corpus: &Path) -> State {
+    let store = dir.join(name);
+    let out = build(&store, corpus);
+    assert!(out.status.success(), "{}", stderr(&out));
+    State::of(&store)
+}
+
+#[test]
+fn a_rebuild_beside_gives_the_graphs_a_fresh_build_gives_and_keeps_what_it_does_not_redo() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = corpus_of(&dir.path().join("first.jsonl"), 0..10, |_| false);
+    let store = dir.path().join("kg.db");
+    assert!(build(&store, &first).status.success());
+    // Five of the ten changed, one (7) now empty so unreadable, two (8, 9) no longer among
+    // the inputs, two new: 6 of 10 to redo, past the share that rebuilds beside.
+    let next = corpus_of(&dir.path().join("next.jsonl"), (0..8).chain(10..12), |i| {
+        i < 5
+    });
+    let text: String = std::fs::read_to_string(&next)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            if record["id"] == "copy-7" {
+                record["text"] = "".into();
+            }
+            record.to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&next, text).unwrap();
+    let out = build(&store, &next);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stdout(&out).contains("rebuilt"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("7 loaded, 2 unchanged, 5 replaced, 1 skipped"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("copy-7") && stderr(&out).contains("keeps the previous one"),
+        "{}",
+        stderr(&out)
+    );
+    // What the store must hold: the changed five new, the rest (7, 8, 9 too) as they were,
+    // the two new ones.
+    let expected = corpus_of(&dir.path().join("expected.jsonl"), 0..12, |i| i < 5);
+    let reference = fresh(dir.path(), "reference.db", &expected);
+    let now = State::of(&store);
+    assert_eq!(now.sizes, reference.sizes);
+    assert_eq!(now.documents, reference.documents);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("kg.db."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_rebuild_beside_killed_at_random_moments_leaves_the_old_store_or_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // The store holds 40 documents; the next corpus changes 30 of them and adds 10: three
+    // quarters of the store to redo, so it is rebuilt beside and swapped in.
+    let first = corpus_of(&dir.path().join("first.jsonl"), 0..40, |_| false);
+    let next = corpus_of(&dir.path().join("next.jsonl"), 0..50, |i| i < 30);
+    let base = dir.path().join("base.db");
+    let built = build(&base, &first);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let before = State::of(&base);
+    let reference = dir.path().join("reference.db");
+    copy_store(&base, &reference);
+    let started = Instant::now();
+    let full = build(&reference, &next);
+    let duration = started.elapsed();
+    assert!(full.status.success(), "{}", stderr(&full));
+    assert!(stdout(&full).contains("rebuilt"), "{}", stdout(&full));
+    let complete = State::of(&reference);
+    assert_ne!(complete.sizes, before.sizes);
+    kill_builds(dir.path(), &base, &next, duration, &complete, |now| {
+        if now.sizes == before.sizes && now.documents == before.documents {
+            Ok("the old store".into())
+        } else if now.sizes == complete.sizes && now.documents == complete.documents {
+            Ok("the new store".into())
+        } else {
+            Err("neither the old store nor the new one".into())
+        }
+    });
 }
 
 #[test]

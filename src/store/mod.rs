@@ -95,6 +95,13 @@ impl Store {
         if path.is_file() {
             return Err(StoreError::NotADirectory { path: shown });
         }
+        // A swap without RENAME_EXCHANGE killed between its two renames: the old store
+        // is put back (the new one, complete, is dropped below).
+        let set_aside = suffixed(path, SET_ASIDE_SUFFIX);
+        if !path.exists() && set_aside.is_dir() {
+            std::fs::rename(&set_aside, path)
+                .map_err(|e| StoreError::Journal(set_aside.display().to_string(), e))?;
+        }
         let inner = oxigraph::store::Store::open(path).map_err(|source| {
             let message = source.to_string();
             if message.contains("LOCK") || message.contains("lock") {
@@ -109,6 +116,13 @@ impl Store {
             }
         })?;
         remove_unfinished_bulk_files(path);
+        // What a rebuild beside left when killed (the new store unfinished, or the old one
+        // after the swap), now that this store's lock is held. Never the live store.
+        for leftover in [suffixed(path, BESIDE_SUFFIX), set_aside] {
+            if leftover.is_dir() {
+                let _ = std::fs::remove_dir_all(&leftover);
+            }
+        }
         let store = Store {
             inner,
             path: Some(path.to_path_buf()),
@@ -169,6 +183,44 @@ impl Store {
         partial.sort();
         partial.dedup();
         partial
+    }
+
+    /// Where a rebuild beside this store builds the new one: the store's path with
+    /// `.privacy-kg-rebuild` appended, in the same folder (so the swap is a rename on one
+    /// file system).
+    pub fn beside_path(path: &Path) -> PathBuf {
+        suffixed(path, BESIDE_SUFFIX)
+    }
+
+    /// Replaces this store by the complete store at `beside` (built by a rebuild beside it,
+    /// closed): this store is closed, the two folders are exchanged in one atomic rename
+    /// (Linux `renameat2(RENAME_EXCHANGE)`), the old store deleted, and the new one opened
+    /// in its place. So at every moment the store's path holds a whole store, the old or the
+    /// new. Where the file system cannot exchange, two renames are used (the old store set
+    /// aside as `….privacy-kg-old`, then the new one moved in); killed in between,
+    /// [`Store::open`] puts the old one back.
+    ///
+    /// Between closing the old store and opening the new one the store's lock is not held:
+    /// a command opening the store in that instant would see the old store moved under it.
+    pub fn swap_in(&mut self, beside: &Path) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Err(StoreError::Query(
+                "a store in memory cannot be swapped".into(),
+            ));
+        };
+        let fail = |e: std::io::Error| StoreError::Journal(path.display().to_string(), e);
+        // Closes RocksDB (every handle of the build is gone by now).
+        self.inner = oxigraph::store::Store::new()?;
+        if exchange(beside, &path).is_err() {
+            let set_aside = suffixed(&path, SET_ASIDE_SUFFIX);
+            std::fs::rename(&path, &set_aside).map_err(fail)?;
+            std::fs::rename(beside, &path).map_err(fail)?;
+            let _ = std::fs::remove_dir_all(&set_aside);
+        } else {
+            let _ = std::fs::remove_dir_all(beside);
+        }
+        *self = Store::open(&path)?;
+        Ok(())
     }
 
     /// A throw-away store in memory.
@@ -410,6 +462,46 @@ impl Store {
             Err(_) => Ok(false),
         }
     }
+}
+
+/// Appended to a store's path for the store a rebuild builds beside it.
+const BESIDE_SUFFIX: &str = ".privacy-kg-rebuild";
+/// Appended to a store's path for the old store while a swap without exchange runs.
+const SET_ASIDE_SUFFIX: &str = ".privacy-kg-old";
+
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Exchanges two paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`; ext4, xfs,
+/// btrfs and tmpfs support it). An error when the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Deletes the sorted files a bulk load killed before its commit left in the store folder
