@@ -356,7 +356,7 @@ pub fn build(
                 &files,
                 unchanged,
                 store,
-                Mode::InPlace(replacing),
+                Mode::InPlace(Box::new(replacing)),
                 vocab,
                 options,
                 progress,
@@ -413,7 +413,7 @@ pub fn build(
 /// Where a build's documents go.
 enum Mode<'s> {
     /// Into the store itself: changed documents through their transactions.
-    InPlace(Replacement<'s>),
+    InPlace(Box<Replacement<'s>>),
     /// Into a new, empty store: every document extracted is bulk-loaded, and every graph of
     /// `old` is copied across but the old graphs of the documents extracted again
     /// (`old_graphs`: id → graph) and the ontology (loaded afresh).
@@ -423,8 +423,9 @@ enum Mode<'s> {
     },
 }
 
-/// Statements copied per message from the old store in a rebuild beside: a few megabytes.
-const COPY_CHUNK: usize = 20_000;
+/// Statements copied per message from the old store in a rebuild beside: about one
+/// policy's, so that the channel (64 messages) holds no more than it does with documents.
+const COPY_CHUNK: usize = 2_000;
 
 /// The main pass of a build: extracts the documents of `files` but `unchanged` in parallel
 /// and streams them into `target` (with a copy of the old store's kept graphs, beside), then
@@ -467,7 +468,6 @@ fn stream(
     let mut waiting = Duration::ZERO;
     let mut loading = Duration::ZERO;
     let mut copying = Duration::ZERO;
-    let committing;
     std::thread::scope(|scope| {
         if let Mode::Beside { .. } = &mode {
             let (tx, skipped, copy_result, copying) =
@@ -641,7 +641,7 @@ fn stream(
     replace_result?;
     journal_result?;
     copy_result?;
-    committing = Instant::now();
+    let committing = Instant::now();
     match mode {
         Mode::InPlace(replacing) => {
             let replaced = replacing.finish()?;
