@@ -135,14 +135,14 @@ pub fn build(
     if let Some(l) = license {
         oxigraph::model::NamedNode::new(l).with_context(|| format!("--license {l}: not an IRI"))?;
     }
-    let store = match store_path {
+    let mut store = match store_path {
         Some(p) => Store::open(p)?,
         None => Store::memory()?,
     };
     let started = publish::now();
     let before = store.loaded_documents()?;
     let bar = progress_bar(0, "extracting");
-    let summary = pipeline::build(paths, &store, &vocab, &options, &|p| match p {
+    let summary = pipeline::build(paths, &mut store, &vocab, &options, &|p| match p {
         Progress::Found(n) => bar.set_length(n as u64),
         Progress::Done(_) => bar.inc(1),
     })?;
@@ -190,6 +190,12 @@ pub fn build(
         summary.replaced,
         summary.failed.len()
     )?;
+    if summary.rebuilt_beside {
+        writeln!(
+            out,
+            "  rebuilt     beside the old store, then swapped in (a fifth or more of it changed)"
+        )?;
+    }
     write_loaded(
         &mut out,
         &summary.practices,

@@ -260,12 +260,12 @@ fn oxigraph_load(store: &Path, file: &Path) -> Result<OxigraphLoadOutput, BenchE
 
 fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOutput, BenchError> {
     let vocab = Vocabulary::embedded().map_err(other)?;
-    let store = Store::open(store).map_err(other)?;
+    let mut store = Store::open(store).map_err(other)?;
     let options = Options {
         jobs,
         ..Options::default()
     };
-    let s = pipeline::build(inputs, &store, &vocab, &options, &|_| {}).map_err(other)?;
+    let s = pipeline::build(inputs, &mut store, &vocab, &options, &|_| {}).map_err(other)?;
     let st = s.stages;
     Ok(BuildOutput {
         loaded: s.loaded,

@@ -335,7 +335,7 @@ fn write_quoted(out: &mut Vec<u8>, value: &str) {
 }
 
 /// Full IRIs of the terms written for every policy, spelled out once.
-mod iri {
+pub(crate) mod iri {
     pub const TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
     pub const LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
     pub const ORGANISATION_CLASS: &str = "https://w3id.org/privacy-kg/ns#Organisation";

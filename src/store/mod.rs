@@ -37,6 +37,8 @@ pub enum StoreError {
     Query(String),
     #[error("{file}: {message}")]
     Load { file: String, message: String },
+    #[error("store: load journal {0}: {1}")]
+    Journal(String, #[source] std::io::Error),
 }
 
 /// What the store holds about a document already loaded.
@@ -65,12 +67,40 @@ pub struct Store {
 /// Bound on the bulk loader's buffers: memory stays flat however large the corpus.
 pub const BULK_LOAD_MEMORY_MB: usize = 256;
 
+/// Environment variable overriding [`BULK_LOAD_MEMORY_MB`] for `build` and `load` (megabytes,
+/// at least 1): less memory means smaller batches, so more, smaller sorted files. The crash
+/// test sets it to 1 so that even a small build ingests many batches while it runs.
+pub const LOAD_MEMORY_ENV: &str = "PRIVACY_KG_LOAD_MEMORY_MB";
+
+/// The bulk loader's memory bound, in megabytes: [`LOAD_MEMORY_ENV`] or the default.
+fn load_memory_mb() -> usize {
+    std::env::var(LOAD_MEMORY_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&mb| mb > 0)
+        .unwrap_or(BULK_LOAD_MEMORY_MB)
+}
+
+/// The file, in the store's folder, listing the graphs a streaming document load
+/// ([`Store::document_load`]) is writing, one `graph<TAB>sha256` line each, written before
+/// the graph's first statement is handed to the loader. Removed once the load is committed;
+/// found when the store is opened, it means a load was killed: see
+/// [`Store::open`].
+pub const LOAD_JOURNAL: &str = "privacy-kg-loading.tsv";
+
 impl Store {
     /// Opens or creates the store in a directory.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
         if path.is_file() {
             return Err(StoreError::NotADirectory { path: shown });
+        }
+        // A swap without RENAME_EXCHANGE killed between its two renames: the old store
+        // is put back (the new one, complete, is dropped below).
+        let set_aside = suffixed(path, SET_ASIDE_SUFFIX);
+        if !path.exists() && set_aside.is_dir() {
+            std::fs::rename(&set_aside, path)
+                .map_err(|e| StoreError::Journal(set_aside.display().to_string(), e))?;
         }
         let inner = oxigraph::store::Store::open(path).map_err(|source| {
             let message = source.to_string();
@@ -86,10 +116,111 @@ impl Store {
             }
         })?;
         remove_unfinished_bulk_files(path);
-        Ok(Store {
+        // What a rebuild beside left when killed (the new store unfinished, or the old one
+        // after the swap), now that this store's lock is held. Never the live store.
+        for leftover in [suffixed(path, BESIDE_SUFFIX), set_aside] {
+            if leftover.is_dir() {
+                let _ = std::fs::remove_dir_all(&leftover);
+            }
+        }
+        let store = Store {
             inner,
             path: Some(path.to_path_buf()),
-        })
+        };
+        store.recover_interrupted_load()?;
+        Ok(store)
+    }
+
+    /// Finishes what a killed streaming load ([`Store::document_load`]) left: every graph
+    /// its journal lists whose document marker (`<g> pp:sha256 "…"` in `g`, the last
+    /// statement written for a document) is missing or names another digest holds only
+    /// part of its document, and is removed, in one transaction; then the journal goes.
+    /// Killed during this, the journal is still there and the next open does it again.
+    fn recover_interrupted_load(&self) -> Result<(), StoreError> {
+        let Some(dir) = &self.path else {
+            return Ok(());
+        };
+        let journal = dir.join(LOAD_JOURNAL);
+        let text = match std::fs::read_to_string(&journal) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(StoreError::Journal(journal.display().to_string(), e)),
+        };
+        let partial = self.partial_graphs(&text);
+        self.remove_graphs(&partial)?;
+        std::fs::remove_file(&journal)
+            .map_err(|e| StoreError::Journal(journal.display().to_string(), e))?;
+        Ok(())
+    }
+
+    /// The graphs of a load journal's lines (`graph<TAB>sha256`) that are not whole: no
+    /// marker with that digest. A line cut short by the kill names a graph whose statements
+    /// were not handed to the loader yet, so is skipped.
+    fn partial_graphs(&self, journal: &str) -> Vec<String> {
+        let sha256 = NamedNodeRef::new_unchecked(crate::graph::iri::SHA256);
+        let mut partial = Vec::new();
+        for line in journal.lines() {
+            let Some((graph, sha)) = line.split_once('\t') else {
+                continue;
+            };
+            let Ok(g) = NamedNodeRef::new(graph) else {
+                continue;
+            };
+            let whole = self
+                .inner
+                .quads_for_pattern(
+                    Some(g.into()),
+                    Some(sha256),
+                    None,
+                    Some(GraphNameRef::NamedNode(g)),
+                )
+                .filter_map(Result::ok)
+                .any(|q| matches!(&q.object, Term::Literal(l) if l.value() == sha));
+            if !whole {
+                partial.push(graph.to_string());
+            }
+        }
+        partial.sort();
+        partial.dedup();
+        partial
+    }
+
+    /// Where a rebuild beside this store builds the new one: the store's path with
+    /// `.privacy-kg-rebuild` appended, in the same folder (so the swap is a rename on one
+    /// file system).
+    pub fn beside_path(path: &Path) -> PathBuf {
+        suffixed(path, BESIDE_SUFFIX)
+    }
+
+    /// Replaces this store by the complete store at `beside` (built by a rebuild beside it,
+    /// closed): this store is closed, the two folders are exchanged in one atomic rename
+    /// (Linux `renameat2(RENAME_EXCHANGE)`), the old store deleted, and the new one opened
+    /// in its place. So at every moment the store's path holds a whole store, the old or the
+    /// new. Where the file system cannot exchange, two renames are used (the old store set
+    /// aside as `….privacy-kg-old`, then the new one moved in); killed in between,
+    /// [`Store::open`] puts the old one back.
+    ///
+    /// Between closing the old store and opening the new one the store's lock is not held:
+    /// a command opening the store in that instant would see the old store moved under it.
+    pub fn swap_in(&mut self, beside: &Path) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Err(StoreError::Query(
+                "a store in memory cannot be swapped".into(),
+            ));
+        };
+        let fail = |e: std::io::Error| StoreError::Journal(path.display().to_string(), e);
+        // Closes RocksDB (every handle of the build is gone by now).
+        self.inner = oxigraph::store::Store::new()?;
+        if exchange(beside, &path).is_err() {
+            let set_aside = suffixed(&path, SET_ASIDE_SUFFIX);
+            std::fs::rename(&path, &set_aside).map_err(fail)?;
+            std::fs::rename(beside, &path).map_err(fail)?;
+            let _ = std::fs::remove_dir_all(&set_aside);
+        } else {
+            let _ = std::fs::remove_dir_all(beside);
+        }
+        *self = Store::open(&path)?;
+        Ok(())
     }
 
     /// A throw-away store in memory.
@@ -214,8 +345,41 @@ impl Store {
             loader: self
                 .inner
                 .bulk_loader()
-                .with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB),
+                .with_max_memory_size_in_megabytes(load_memory_mb()),
         }
+    }
+
+    /// A streaming load of whole documents, each into its own new graph: every batch of
+    /// statements is written into the store as soon as it is sorted (Oxigraph's
+    /// non-atomic bulk load), so RocksDB compacts while extraction goes on instead of all
+    /// at the commit. Batches go in in the order they were fed, each atomically (one
+    /// RocksDB ingestion), so the store always holds a prefix of the stream.
+    ///
+    /// That keeps a killed load sound under two rules the caller follows: a document's
+    /// statements are fed together, its marker (`pp:sha256`, see [`marker_last`]) last,
+    /// so a document is loaded exactly when its marker is in; and each document's graph
+    /// and digest go into the [`LoadJournal`] before its statements are fed, so that the
+    /// next [`Store::open`] removes the one graph a kill can leave half-written.
+    pub fn document_load(&self) -> Result<(BulkLoad<'_>, LoadJournal), StoreError> {
+        let journal = match &self.path {
+            Some(dir) => {
+                let path = dir.join(LOAD_JOURNAL);
+                let file = std::fs::File::create(&path)
+                    .map_err(|e| StoreError::Journal(path.display().to_string(), e))?;
+                LoadJournal {
+                    file: Some((file, path)),
+                }
+            }
+            None => LoadJournal { file: None },
+        };
+        let loader = BulkLoad {
+            loader: self
+                .inner
+                .bulk_loader()
+                .with_max_memory_size_in_megabytes(load_memory_mb())
+                .without_atomicity(),
+        };
+        Ok((loader, journal))
     }
 
     /// Bulk-loads RDF files with named graphs — N-Quads (`.nq`) or TriG (`.trig`), each
@@ -300,6 +464,46 @@ impl Store {
     }
 }
 
+/// Appended to a store's path for the store a rebuild builds beside it.
+const BESIDE_SUFFIX: &str = ".privacy-kg-rebuild";
+/// Appended to a store's path for the old store while a swap without exchange runs.
+const SET_ASIDE_SUFFIX: &str = ".privacy-kg-old";
+
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Exchanges two paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`; ext4, xfs,
+/// btrfs and tmpfs support it). An error when the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
 /// Deletes the sorted files a bulk load killed before its commit left in the store folder
 /// (`bulk-*.sst`: Oxigraph writes them there and ingests them only at the commit). They are
 /// not part of the database, so the store is sound with them, but each can hold gigabytes.
@@ -314,6 +518,53 @@ fn remove_unfinished_bulk_files(dir: &Path) {
         if name.starts_with("bulk-") && name.ends_with(".sst") {
             let _ = std::fs::remove_file(e.path());
         }
+    }
+}
+
+/// Moves a policy document's marker — the statement `<g> pp:sha256 "…"` in its graph `g`,
+/// what [`Store::loaded_documents`] reads to call a document loaded — to the end of its
+/// statements, so that a streaming load ([`Store::document_load`]) cut anywhere leaves the
+/// document either whole with its marker or without it. The order of the others does not
+/// matter.
+pub fn marker_last(quads: &mut [Quad]) {
+    let is_marker = |q: &Quad| {
+        q.predicate.as_str() == crate::graph::iri::SHA256
+            && matches!((&q.subject, &q.graph_name),
+                (oxigraph::model::NamedOrBlankNode::NamedNode(s), oxigraph::model::GraphName::NamedNode(g)) if s == g)
+    };
+    if let Some(i) = quads.iter().position(is_marker) {
+        let last = quads.len() - 1;
+        quads.swap(i, last);
+    }
+}
+
+/// The journal of a streaming document load: which graphs it is writing, with the digest
+/// each must end up marked with. In memory stores (nothing survives a crash) it is empty.
+pub struct LoadJournal {
+    file: Option<(std::fs::File, PathBuf)>,
+}
+
+impl LoadJournal {
+    /// Notes that document `sha256` is about to be written into `graph`. Call before
+    /// feeding any of its statements to the loader; one write, so a kill leaves at most the
+    /// last line cut short, and the page cache keeps what was written when the process dies.
+    pub fn record(&mut self, graph: &str, sha256: &str) -> Result<(), StoreError> {
+        use std::io::Write;
+        if let Some((file, path)) = &mut self.file {
+            file.write_all(format!("{graph}\t{sha256}\n").as_bytes())
+                .map_err(|e| StoreError::Journal(path.display().to_string(), e))?;
+        }
+        Ok(())
+    }
+
+    /// The load is committed: nothing is left to clear up.
+    pub fn finish(self) -> Result<(), StoreError> {
+        if let Some((file, path)) = self.file {
+            drop(file);
+            std::fs::remove_file(&path)
+                .map_err(|e| StoreError::Journal(path.display().to_string(), e))?;
+        }
+        Ok(())
     }
 }
 
@@ -337,5 +588,105 @@ impl BulkLoad<'_> {
     pub fn commit(self) -> Result<(), StoreError> {
         self.loader.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{Literal, QuadRef};
+
+    fn quad(graph: &str, s: &str, p: &str, o: &str) -> Quad {
+        Quad::new(
+            NamedNode::new(s).unwrap(),
+            NamedNode::new(p).unwrap(),
+            Literal::new_simple_literal(o),
+            NamedNode::new(graph).unwrap(),
+        )
+    }
+
+    /// A policy graph of `n` statements, with its marker when `sha` is given.
+    fn policy(graph: &str, n: usize, sha: Option<&str>) -> Vec<Quad> {
+        let mut quads: Vec<Quad> = (0..n)
+            .map(|i| quad(graph, &format!("{graph}/s{i}"), "http://x/p", "o"))
+            .collect();
+        if let Some(sha) = sha {
+            quads.push(quad(graph, graph, crate::graph::iri::SHA256, sha));
+        }
+        quads
+    }
+
+    fn graphs(store: &Store) -> Vec<(String, usize)> {
+        let mut out: HashMap<String, usize> = HashMap::new();
+        for q in store.inner.iter() {
+            *out.entry(q.unwrap().graph_name.to_string()).or_default() += 1;
+        }
+        let mut out: Vec<_> = out.into_iter().collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn opening_after_a_killed_load_removes_the_journaled_graphs_without_their_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.db");
+        {
+            let store = Store::open(&path).unwrap();
+            for q in [
+                policy("http://x/whole", 3, Some("aaa")),
+                policy("http://x/cut", 2, None),
+                policy("http://x/other-digest", 2, Some("bbb")),
+                policy("http://x/foreign", 4, None),
+            ]
+            .concat()
+            {
+                store.inner.insert(QuadRef::from(&q)).unwrap();
+            }
+        }
+        // As a load killed while writing "cut", before its marker: the last line cut short.
+        std::fs::write(
+            path.join(LOAD_JOURNAL),
+            "http://x/whole\taaa\nhttp://x/cut\tccc\nhttp://x/other-digest\tddd\nhttp://x/nev",
+        )
+        .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            graphs(&store),
+            vec![
+                ("<http://x/foreign>".to_string(), 4),
+                ("<http://x/whole>".to_string(), 4)
+            ],
+            "only the journaled graphs that are not whole go; a graph no load wrote stays"
+        );
+        assert!(!path.join(LOAD_JOURNAL).exists());
+    }
+
+    #[test]
+    fn a_finished_document_load_leaves_no_journal_and_every_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.db");
+        let store = Store::open(&path).unwrap();
+        let (mut loader, mut journal) = store.document_load().unwrap();
+        assert!(path.join(LOAD_JOURNAL).exists());
+        for (g, sha) in [("http://x/a", "1"), ("http://x/b", "2")] {
+            journal.record(g, sha).unwrap();
+            let mut quads = policy(g, 5, Some(sha));
+            quads.rotate_right(3);
+            marker_last(&mut quads);
+            assert_eq!(
+                quads.last().unwrap().predicate.as_str(),
+                crate::graph::iri::SHA256
+            );
+            loader.load(quads).unwrap();
+        }
+        loader.commit().unwrap();
+        journal.finish().unwrap();
+        assert!(!path.join(LOAD_JOURNAL).exists());
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            graphs(&store),
+            vec![("<http://x/a>".into(), 6), ("<http://x/b>".into(), 6)]
+        );
     }
 }

@@ -43,10 +43,10 @@ pub fn built_samples(dir: &Path) -> PathBuf {
 /// through the library, with the vocabulary it was built with.
 pub fn sample_memory_store() -> (Store, Vocabulary) {
     let vocab = Vocabulary::embedded().unwrap();
-    let store = Store::memory().unwrap();
+    let mut store = Store::memory().unwrap();
     let samples = samples().to_string_lossy().into_owned();
     let summary =
-        pipeline::build(&[samples], &store, &vocab, &Options::default(), &|_| {}).unwrap();
+        pipeline::build(&[samples], &mut store, &vocab, &Options::default(), &|_| {}).unwrap();
     assert_eq!(summary.loaded, 5);
     (store, vocab)
 }
