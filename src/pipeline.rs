@@ -254,6 +254,21 @@ pub struct BuildSummary {
     pub rebuilt_beside: bool,
 }
 
+/// Counts practices by kind into a summary's table: (stated, negated) per kind.
+pub(crate) fn tally_practices(
+    practices: &mut BTreeMap<&'static str, (usize, usize)>,
+    kinds: impl IntoIterator<Item = (PracticeKind, bool)>,
+) {
+    for (kind, negated) in kinds {
+        let e = practices.entry(kind.as_str()).or_default();
+        if negated {
+            e.1 += 1
+        } else {
+            e.0 += 1
+        }
+    }
+}
+
 fn pool(jobs: Option<usize>) -> rayon::ThreadPool {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
@@ -620,14 +635,7 @@ fn stream(
                     if old_graphs.contains_key(&id) && !changed.contains(&id));
                 if !again {
                     summary.loaded += 1;
-                    for (kind, negated) in kinds {
-                        let e = summary.practices.entry(kind.as_str()).or_default();
-                        if negated {
-                            e.1 += 1
-                        } else {
-                            e.0 += 1
-                        }
-                    }
+                    tally_practices(&mut summary.practices, kinds);
                     summary.quads_loaded += quads.len();
                 }
                 match &mut *mode {

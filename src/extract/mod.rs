@@ -356,7 +356,12 @@ fn looks_like_title(sentence: &str) -> bool {
     if trimmed.ends_with('.') || trimmed.ends_with(':') {
         return false;
     }
-    let long: Vec<&str> = trimmed
+    mostly_capitalised(trimmed, 3)
+}
+
+/// At least `min_words` words of four letters or more, four in five of them capitalised.
+fn mostly_capitalised(text: &str, min_words: usize) -> bool {
+    let long: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
         .collect();
@@ -364,7 +369,7 @@ fn looks_like_title(sentence: &str) -> bool {
         .iter()
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .count();
-    long.len() >= 3 && capitalised * 5 >= long.len() * 4
+    long.len() >= min_words && capitalised * 5 >= long.len() * 4
 }
 
 /// Verbs that introduce what a data category contains: "This information may include
@@ -508,15 +513,7 @@ const ITEM_QUALIFIERS: &[&str] = &[
 /// Most longer words capitalised, ending or not with a period: "Information You Provide to
 /// Us."
 fn looks_like_caption(sentence: &str) -> bool {
-    let long: Vec<&str> = sentence
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
-        .collect();
-    let capitalised = long
-        .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .count();
-    long.len() >= 2 && capitalised * 5 >= long.len() * 4
+    mostly_capitalised(sentence, 2)
 }
 
 /// "Please include your name and account number", "if you would like to opt out, include

@@ -688,14 +688,7 @@ pub fn load(
                 } => {
                     summary.loaded += 1;
                     summary.warnings.extend(warnings);
-                    for (kind, negated) in kinds {
-                        let e = summary.practices.entry(kind.as_str()).or_default();
-                        if negated {
-                            e.1 += 1
-                        } else {
-                            e.0 += 1
-                        }
-                    }
+                    pipeline::tally_practices(&mut summary.practices, kinds);
                     summary.quads_loaded += quads.len();
                     quads
                 }
