@@ -18,12 +18,13 @@ fn main() {
         .collect();
     names.sort();
     let mut out = String::from("/// The saved queries, (file name, text), in name order.\npub const EMBEDDED: &[(&str, &str)] = &[\n");
+    // The path is spelled from CARGO_MANIFEST_DIR when the crate compiles, not written out
+    // here: a build script's output reused for another checkout (same target dir) would
+    // otherwise point at the first checkout's files.
     for n in &names {
-        let path = dir.join(n);
         writeln!(
             out,
-            "    ({n:?}, include_str!({:?})),",
-            path.display().to_string()
+            "    ({n:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/queries/{n}\"))),"
         )
         .unwrap();
     }

@@ -403,7 +403,7 @@ pub fn build(
             // Left by a rebuild killed before its swap: never the live store.
             if beside.exists() {
                 std::fs::remove_dir_all(&beside)
-                    .map_err(|e| StoreError::Journal(beside.display().to_string(), e))?;
+                    .map_err(|e| StoreError::Swap(beside.display().to_string(), e))?;
             }
             let new = Store::open(&beside)?;
             stream(

@@ -101,6 +101,18 @@ fn documents(store: &Path) -> BTreeMap<String, String> {
 }
 
 /// A store's folder copied (the store closed).
+/// An uninterrupted build of `next` on a copy of `base` (in `dir`): the copy, the build's
+/// output and how long it took, to spread the kills over.
+fn reference_build(dir: &Path, base: &Path, next: &Path) -> (PathBuf, Output, Duration) {
+    let reference = dir.join("reference.db");
+    copy_store(base, &reference);
+    let started = Instant::now();
+    let full = build(&reference, next);
+    let duration = started.elapsed();
+    assert!(full.status.success(), "{}", stderr(&full));
+    (reference, full, duration)
+}
+
 fn copy_store(from: &Path, to: &Path) {
     if to.exists() {
         std::fs::remove_dir_all(to).unwrap();
@@ -242,12 +254,7 @@ fn builds_killed_at_random_moments_leave_every_graph_whole_and_the_next_build_fi
 
     // An uninterrupted build of the next corpus on a copy: how long a build takes, to spread
     // the kills over it, and what every graph holds once complete.
-    let reference = dir.path().join("reference.db");
-    copy_store(&base, &reference);
-    let started = Instant::now();
-    let full = build(&reference, &next);
-    let duration = started.elapsed();
-    assert!(full.status.success(), "{}", stderr(&full));
+    let (reference, full, duration) = reference_build(dir.path(), &base, &next);
     assert!(
         stdout(&full).contains("8 replaced") && !stdout(&full).contains("rebuilt"),
         "the scenario changed: {}",
@@ -422,12 +429,7 @@ fn a_rebuild_beside_killed_at_random_moments_leaves_the_old_store_or_the_new_one
     let built = build(&base, &first);
     assert!(built.status.success(), "{}", stderr(&built));
     let before = State::of(&base);
-    let reference = dir.path().join("reference.db");
-    copy_store(&base, &reference);
-    let started = Instant::now();
-    let full = build(&reference, &next);
-    let duration = started.elapsed();
-    assert!(full.status.success(), "{}", stderr(&full));
+    let (reference, full, duration) = reference_build(dir.path(), &base, &next);
     assert!(stdout(&full).contains("rebuilt"), "{}", stdout(&full));
     let complete = State::of(&reference);
     assert_ne!(complete.sizes, before.sizes);

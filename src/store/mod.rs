@@ -39,6 +39,8 @@ pub enum StoreError {
     Load { file: String, message: String },
     #[error("store: load journal {0}: {1}")]
     Journal(String, #[source] std::io::Error),
+    #[error("store {0}: rebuilding beside it and swapping the new store in: {1}")]
+    Swap(String, #[source] std::io::Error),
 }
 
 /// What the store holds about a document already loaded.
@@ -100,7 +102,7 @@ impl Store {
         let set_aside = suffixed(path, SET_ASIDE_SUFFIX);
         if !path.exists() && set_aside.is_dir() {
             std::fs::rename(&set_aside, path)
-                .map_err(|e| StoreError::Journal(set_aside.display().to_string(), e))?;
+                .map_err(|e| StoreError::Swap(set_aside.display().to_string(), e))?;
         }
         let inner = oxigraph::store::Store::open(path).map_err(|source| {
             let message = source.to_string();
@@ -208,7 +210,7 @@ impl Store {
                 "a store in memory cannot be swapped".into(),
             ));
         };
-        let fail = |e: std::io::Error| StoreError::Journal(path.display().to_string(), e);
+        let fail = |e: std::io::Error| StoreError::Swap(path.display().to_string(), e);
         // Closes RocksDB (every handle of the build is gone by now).
         self.inner = oxigraph::store::Store::new()?;
         if exchange(beside, &path).is_err() {
@@ -591,6 +593,20 @@ impl BulkLoad<'_> {
     }
 }
 
+/// The number of statements in each graph, sorted by graph: what the store tests compare.
+#[cfg(test)]
+impl Store {
+    pub(crate) fn statements_per_graph(&self) -> Vec<(String, usize)> {
+        let mut out: HashMap<String, usize> = HashMap::new();
+        for q in self.inner.iter() {
+            *out.entry(q.unwrap().graph_name.to_string()).or_default() += 1;
+        }
+        let mut out: Vec<_> = out.into_iter().collect();
+        out.sort();
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,16 +630,6 @@ mod tests {
             quads.push(quad(graph, graph, crate::graph::iri::SHA256, sha));
         }
         quads
-    }
-
-    fn graphs(store: &Store) -> Vec<(String, usize)> {
-        let mut out: HashMap<String, usize> = HashMap::new();
-        for q in store.inner.iter() {
-            *out.entry(q.unwrap().graph_name.to_string()).or_default() += 1;
-        }
-        let mut out: Vec<_> = out.into_iter().collect();
-        out.sort();
-        out
     }
 
     #[test]
@@ -651,7 +657,7 @@ mod tests {
         .unwrap();
         let store = Store::open(&path).unwrap();
         assert_eq!(
-            graphs(&store),
+            store.statements_per_graph(),
             vec![
                 ("<http://x/foreign>".to_string(), 4),
                 ("<http://x/whole>".to_string(), 4)
@@ -685,7 +691,7 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(
-            graphs(&store),
+            store.statements_per_graph(),
             vec![("<http://x/a>".into(), 6), ("<http://x/b>".into(), 6)]
         );
     }

@@ -292,17 +292,6 @@ mod tests {
         store
     }
 
-    /// The number of statements of each graph.
-    fn sizes(store: &Store) -> Vec<(String, usize)> {
-        let mut out: HashMap<String, usize> = HashMap::new();
-        for q in store.inner.iter() {
-            *out.entry(q.unwrap().graph_name.to_string()).or_default() += 1;
-        }
-        let mut out: Vec<_> = out.into_iter().collect();
-        out.sort();
-        out
-    }
-
     fn loaded(docs: &[(&str, &str)]) -> HashMap<String, LoadedDocument> {
         docs.iter()
             .map(|(id, g)| {
@@ -330,11 +319,11 @@ mod tests {
         assert!(r.contains("a") && !r.contains("b"));
         r.add("a", quads("a2", 0..7)).unwrap();
         // Gathered in the batch, not written yet.
-        assert_eq!(sizes(&store).len(), 2);
+        assert_eq!(store.statements_per_graph().len(), 2);
         let done = r.finish().unwrap();
         assert_eq!(done.documents, 1);
         assert_eq!(
-            sizes(&store),
+            store.statements_per_graph(),
             vec![("<http://x/a2>".into(), 7), ("<http://x/b>".into(), 5)]
         );
     }
@@ -351,9 +340,16 @@ mod tests {
         redo.sort();
         assert_eq!(redo, ["a", "b"]);
         r.add("a", quads("ab", 100..103)).unwrap();
-        assert_eq!(sizes(&store), vec![("<http://x/ab>".into(), 10)], "a alone");
+        assert_eq!(
+            store.statements_per_graph(),
+            vec![("<http://x/ab>".into(), 10)],
+            "a alone"
+        );
         r.add("b", quads("ab", 200..204)).unwrap();
-        assert_eq!(sizes(&store), vec![("<http://x/ab>".into(), 7)]);
+        assert_eq!(
+            store.statements_per_graph(),
+            vec![("<http://x/ab>".into(), 7)]
+        );
         assert_eq!(r.finish().unwrap().documents, 2);
     }
 
@@ -371,9 +367,16 @@ mod tests {
         );
         r.batch_limit = 1;
         r.add("a", quads("g2", 100..103)).unwrap();
-        assert_eq!(sizes(&store).len(), 2, "nothing written while c waits");
+        assert_eq!(
+            store.statements_per_graph().len(),
+            2,
+            "nothing written while c waits"
+        );
         r.add("c", quads("g2", 200..202)).unwrap();
-        assert_eq!(sizes(&store), vec![("<http://x/g2>".into(), 5)]);
+        assert_eq!(
+            store.statements_per_graph(),
+            vec![("<http://x/g2>".into(), 5)]
+        );
         let done = r.finish().unwrap();
         assert_eq!((done.documents, done.transactions), (2, 1));
     }
@@ -392,7 +395,7 @@ mod tests {
         let done = r.finish().unwrap();
         assert_eq!(done.kept, ["a"]);
         assert_eq!(
-            sizes(&store),
+            store.statements_per_graph(),
             vec![("<http://x/a1>".into(), 10), ("<http://x/c2>".into(), 2)]
         );
     }
@@ -406,6 +409,9 @@ mod tests {
         r.add("a", quads("ab", 100..103)).unwrap();
         let done = r.finish().unwrap();
         assert_eq!((done.documents, done.kept.len()), (1, 0));
-        assert_eq!(sizes(&store), vec![("<http://x/ab>".into(), 3)]);
+        assert_eq!(
+            store.statements_per_graph(),
+            vec![("<http://x/ab>".into(), 3)]
+        );
     }
 }
