@@ -972,3 +972,114 @@ pub(super) fn conditional_span(words: &Words, clause: &Clause) -> Option<(usize,
     }
     (e > i + 1).then_some((i, e))
 }
+
+/// Verbs of the reader acting on their own data or on the service: "you can review",
+/// "you may update", "you can use our tools".
+const READER_CONTROL: &[&str] = &[
+    "review",
+    "control",
+    "view",
+    "edit",
+    "add",
+    "update",
+    "modify",
+    "access",
+    "request",
+    "delete",
+    "correct",
+    "remove",
+    "change",
+    "limit",
+    "manage",
+    "decide",
+    "select",
+    "use",
+    "alert",
+    "choose",
+    "consolidate",
+    "examine",
+    "download",
+    "export",
+];
+/// Words between "you" and a verb of control: "you can also", "you will be able to".
+const READER_MODAL: &[&str] = &[
+    "can", "may", "might", "will", "be", "able", "to", "also", "always", "simply", "then", "are",
+    "at", "any", "time", "easily",
+];
+
+/// "You can review and control certain information", "you may also use the contact
+/// information to request access": the reader, with an offered ability, acts on data; a cue
+/// in what the reader does states no practice of the service. "You may choose to share"
+/// (the reader discloses) and any first person between ("you may ask that we not share")
+/// keep the cue.
+pub(super) fn reader_controls(words: &Words, clause: &Clause, cue: usize) -> bool {
+    let from = clause.start.max(cue.saturating_sub(15));
+    let Some(you) = (from..cue).rev().find(|&i| words.get(i) == "you") else {
+        return false;
+    };
+    if (you + 1..cue).any(|i| words.is_any(i, &["we", "us", "i"])) {
+        return false;
+    }
+    let mut v = you + 1;
+    let modal_start = v;
+    while v < cue && words.is_any(v, READER_MODAL) {
+        v += 1;
+    }
+    let offered = v > modal_start && words.is_any(modal_start, &["can", "may", "will", "are"]);
+    offered
+        && v <= cue
+        && words.is_any(v, READER_CONTROL)
+        && !(words.get(v) == "choose" && words.get(v + 1) == "to")
+}
+
+/// "Examples include sending postal mail, analyzing data …", "Some examples include: to
+/// respond to reviews": a list of activities (gerunds or "to" infinitives), whose data
+/// words are objects of those activities, not data the sentence says are collected or
+/// shared. "Examples include your name and address" lists data and is not one.
+pub(super) fn lists_activities(words: &Words) -> bool {
+    let mut i = 0;
+    if words.get(i) == "some" {
+        i += 1;
+    }
+    if !words.is_any(i, &["examples", "example"]) {
+        return false;
+    }
+    i += 1;
+    if words.get(i) == "may" {
+        i += 1;
+    }
+    if !words.is_any(i, &["include", "includes"]) {
+        return false;
+    }
+    i += 1;
+    if words.get(i) == ":" {
+        i += 1;
+    }
+    let w = words.get(i);
+    w == "to" || (w.len() > 4 && w.ends_with("ing"))
+}
+
+/// Where a negated practice is scoped by an exception of circumstance ("we do not share
+/// your information except as described below", "except in aggregate form", "we will not
+/// disclose it unless required by law", "other than as set out above", "other than what you
+/// supply to us"): the tokens of the exception phrase, up to the next comma or the clause
+/// end. The practice then holds in the excepted case, so the negation is not absolute.
+/// An excluded party or product ("except for the Learning Network") or purpose ("for any
+/// purpose other than providing services") narrows the denial instead, and "without your
+/// consent" is a condition of the denial (see the Conditions scheme), not an exception.
+pub(super) fn negation_exception(words: &Words, clause: &Clause) -> Option<(usize, usize)> {
+    const CIRCUMSTANCE: &[&str] = &[
+        "as", "in", "to", "where", "when", "if", "with", "under", "upon", "what", "that",
+    ];
+    let start = (clause.start..clause.end).find(|&i| match words.get(i) {
+        "except" | "excepting" => words.is_any(i + 1, CIRCUMSTANCE),
+        "other" => words.get(i + 1) == "than" && words.is_any(i + 2, CIRCUMSTANCE),
+        "unless" => true,
+        _ => false,
+    })?;
+    let mut end = start + 1;
+    while end < clause.end && !words.is_any(end, &[",", ";", ":"]) {
+        end += 1;
+    }
+    Some((start, end))
+}

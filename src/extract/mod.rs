@@ -69,6 +69,14 @@ impl PracticeKind {
 
     /// Kinds whose practices are about personal data (and so take data mentions from
     /// context when their sentence names none).
+    /// Collection, use, disclosure or sale: what PI-Extract labels.
+    fn is_data_handling(self) -> bool {
+        matches!(
+            self,
+            PracticeKind::Collect | PracticeKind::Use | PracticeKind::Share | PracticeKind::Sell
+        )
+    }
+
     fn is_about_data(self) -> bool {
         matches!(
             self,
@@ -312,6 +320,9 @@ pub fn extract_for(
         }
         if practices.is_empty() && !heading {
             practices.extend(item_practice(&ctx, &out.practices));
+        }
+        if clause::lists_activities(&words) {
+            practices.retain(|p| !p.kind.is_data_handling());
         }
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
@@ -1493,6 +1504,9 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if clause::is_instruction_to_reader(ctx.words, clause, m.first) {
             continue;
         }
+        if kind.is_data_handling() && clause::reader_controls(ctx.words, clause, m.first) {
+            continue;
+        }
         // "you share information when you post a review": the reader gives the data to
         // the service; with no recipient named, the service collects it.
         let reader_shares = kind == PracticeKind::Share
@@ -1742,12 +1756,27 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             // "We store any information other than your credit card number": the
             // excepted data get the opposite polarity.
             let (_, excepted) = clause_data(ctx, clause);
+            let mut practice = practice;
             if !excepted.is_empty() && cue.kind.is_about_data() {
                 let mut opposite = practice.clone();
                 opposite.negated = !negated;
                 opposite.data = excepted;
                 opposite.rule = "exception";
                 practices.push(opposite);
+            } else if negated && cue.kind.is_data_handling() && !practice.data.is_empty() {
+                // "We do not share your information except as described below", "we will
+                // not disclose it without your consent": the negation is scoped by the
+                // exception, under which the practice does take place. The denial keeps
+                // the exception as its condition (so it is not read as absolute), and the
+                // excepted case is stated as a possible practice under that condition.
+                if let Some((s, e)) = clause::negation_exception(ctx.words, clause) {
+                    practice.condition = practice.condition.or_else(|| stated_condition(ctx, s, e));
+                    let mut affirmed = practice.clone();
+                    affirmed.negated = false;
+                    affirmed.modality = Modality::May;
+                    affirmed.rule = "negation-exception";
+                    practices.push(affirmed);
+                }
             }
             practices.push(practice);
         }
@@ -2117,6 +2146,11 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
         return Some(mention(ctx, m));
     }
     let (s, e) = clause::conditional_span(ctx.words, clause)?;
+    stated_condition(ctx, s, e)
+}
+
+/// Tokens `s..e` as a condition of the generic "stated condition" concept.
+fn stated_condition(ctx: &SentenceContext, s: usize, e: usize) -> Option<Mention> {
     let generic = ctx
         .vocab
         .by_iri(&format!("{}Stated", crate::vocab::ns::CONDITION))?;

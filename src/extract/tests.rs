@@ -218,3 +218,30 @@ fn the_company_as_defined_term_is_the_first_party() {
     let (ps, _) = run("An advertising company may collect your email address on other sites.");
     assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::ThirdParty);
 }
+
+#[test]
+fn a_denial_with_an_exception_is_not_absolute() {
+    // The denial keeps the exception as its condition (query 07 skips conditioned
+    // denials), and the excepted case is stated as a possible practice.
+    let (ps, v) = run("We do not disclose your email address to anyone except as required by law.");
+    let denial = ps
+        .iter()
+        .find(|p| p.kind == PracticeKind::Share && p.negated)
+        .unwrap_or_else(|| panic!("no denial in {ps:#?}"));
+    assert!(denial.condition.is_some(), "{denial:#?}");
+    let affirmed = ps
+        .iter()
+        .find(|p| p.kind == PracticeKind::Share && !p.negated)
+        .unwrap_or_else(|| panic!("no excepted practice in {ps:#?}"));
+    assert_eq!(affirmed.modality, Modality::May);
+    assert_eq!(affirmed.condition, denial.condition);
+    assert!(data(&v, affirmed).contains(&"EmailAddress".to_string()));
+    // An excluded purpose narrows the denial: nothing is affirmed.
+    let (ps, _) = run("We do not share your email address for any purpose other than billing.");
+    assert!(
+        ps.iter()
+            .filter(|p| p.kind == PracticeKind::Share)
+            .all(|p| p.negated),
+        "{ps:#?}"
+    );
+}
