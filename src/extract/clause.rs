@@ -1083,3 +1083,21 @@ pub(super) fn negation_exception(words: &Words, clause: &Clause) -> Option<(usiz
     }
     Some((start, end))
 }
+
+/// "We and our partners use …", "we or our service provider may collect …": a subject that
+/// joins the first party with other parties, so the practice is both theirs and ours.
+pub(super) fn joint_subject(words: &Words, clause: &Clause, cue: usize) -> bool {
+    let from = clause.start.max(cue.saturating_sub(10));
+    (from..cue).any(|k| {
+        words.get(k) == "we"
+            && words.is_any(k + 1, &["and", "or", "&"])
+            && words.is_any(
+                k + 2,
+                &[
+                    "our", "its", "certain", "third", "trusted", "select", "selected", "other",
+                    "these", "some",
+                ],
+            )
+            && !(k + 2..cue).any(|i| words.is_first_person(i) && words.get(i) != "our")
+    })
+}

@@ -899,11 +899,22 @@ fn refine_mentions(
                         "piece",
                     ],
                 );
+            // "two types of information: …", "we collect two basic kinds of data": a counted
+            // classification announces the data that follow, which are the mentions.
+            let counted = kind_of
+                && i >= 3
+                && (words.is_any(i - 3, COUNTS)
+                    || (i >= 4
+                        && words.is_any(i - 3, &["basic", "main", "general", "different"])
+                        && words.is_any(i - 4, COUNTS)));
             // "device event information", "anonymous analytics data": a generic head with
             // its own modifiers names data.
             let premodified =
                 i > 0 && !covered[i - 1] && !other_taken[i - 1] && is_premodifier(words.get(i - 1));
-            if (determined || object_of_cue || qualified || premodified || kind_of) && !looked_up {
+            if (determined || object_of_cue || qualified || premodified || kind_of)
+                && !looked_up
+                && !counted
+            {
                 matches.push(LexiconMatch {
                     concept: generic,
                     first: i,
@@ -967,6 +978,9 @@ fn refine_mentions(
     matches.sort_by_key(|m| (m.first, m.last));
     matches
 }
+
+/// Numbers that count kinds of data: "two types of information".
+const COUNTS: &[&str] = &["two", "three", "four", "five", "2", "3", "4", "5", "both"];
 
 /// Items of an enumeration of data that the lexicon does not know: in "we gather date,
 /// time, your IP address and browser type", "date" and "time" sit between known data
@@ -1757,6 +1771,16 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             // excepted data get the opposite polarity.
             let (_, excepted) = clause_data(ctx, clause);
             let mut practice = practice;
+            if practice.actor == Actor::ThirdParty
+                && clause::joint_subject(ctx.words, clause, cue.first)
+            {
+                let mut ours = practice.clone();
+                ours.actor = Actor::FirstParty;
+                if !matches!(cue.kind, PracticeKind::Share | PracticeKind::Sell) {
+                    ours.recipients.clear();
+                }
+                practices.push(ours);
+            }
             if !excepted.is_empty() && cue.kind.is_about_data() {
                 let mut opposite = practice.clone();
                 opposite.negated = !negated;
