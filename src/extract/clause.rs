@@ -186,6 +186,11 @@ pub(super) fn cue_is_real(
     use super::PracticeKind::*;
     let prev = if first > 0 { words.get(first - 1) } else { "" };
     let next = words.get(last);
+    // "You can browse the site without disclosing any personal information": what is not
+    // needed, not a practice (nor a denial of one).
+    if prev == "without" && words.get(first).ends_with("ing") {
+        return false;
+    }
     if is_topic_nominal(words, first, last)
         || is_readers_wish(words, first)
         || is_harm(words, first)
@@ -603,6 +608,8 @@ fn is_harm(words: &Words, cue: usize) -> bool {
 
 /// A cue after "we are not responsible for", "we do not control", "we have no control
 /// over": the sentence disclaims others' practices rather than stating the service's.
+/// "We cannot guarantee that the information will not be intercepted", "cannot ensure the
+/// security of any information you transmit": a risk disclaimed, not a practice denied.
 fn is_disclaimed(words: &Words, cue: usize) -> bool {
     (cue.saturating_sub(12)..cue).any(|i| {
         let w = words.get(i);
@@ -611,6 +618,9 @@ fn is_disclaimed(words: &Words, cue: usize) -> bool {
             && words.get(i + 1) == "for"
             && before(3))
             || (matches!(w, "control" | "controls") && before(2))
+            || (matches!(w, "guarantee" | "ensure" | "warrant" | "promise")
+                && before(2)
+                && !(i + 1..cue).any(|k| words.is_any(k, &[",", ";"])))
     })
 }
 
@@ -744,7 +754,7 @@ fn is_readers_wish(words: &Words, cue: usize) -> bool {
     });
     // "If, at any time, you do not want us to share": the wish may follow the "if" after
     // commas; the wish word itself sits next to "you".
-    let wish_near = (cue.saturating_sub(6)..cue).any(|k| {
+    let wish_near = (cue.saturating_sub(8)..cue).any(|k| {
         matches!(words.get(k), "want" | "wish" | "prefer")
             && (k.saturating_sub(4)..k).any(|y| words.get(y) == "you")
             && !(k + 1..cue).any(|i| matches!(words.get(i), "," | ";"))
@@ -1100,4 +1110,44 @@ pub(super) fn joint_subject(words: &Words, clause: &Clause, cue: usize) -> bool 
             )
             && !(k + 2..cue).any(|i| words.is_first_person(i) && words.get(i) != "our")
     })
+}
+
+/// Advice to the reader: "we recommend that you choose a unique password and not share
+/// it", "you should use discretion when disclosing information online", "users should
+/// exercise caution when deciding to disclose …". What the reader is advised to do is no
+/// practice of the service. "You should be aware that …", "you should note that …"
+/// introduce a statement and are not advice; a first person after the advice ("we encourage
+/// you to ask whether we share") states the service's practice again.
+pub(super) fn is_advice(words: &Words, clause: &Clause, cue: usize) -> bool {
+    let from = clause.start.max(cue.saturating_sub(15));
+    let Some(m) = (from..cue).rev().find(|&i| match words.get(i) {
+        "recommend" | "recommends" | "encourage" | "encourages" | "urge" | "urges" | "advise"
+        | "advises" | "suggest" | "suggests" => {
+            (i + 1..i + 3).any(|k| words.is_any(k, &["you", "users", "that", "parents"]))
+        }
+        "should" => {
+            let mut k = i + 1;
+            while words.is_any(k, &["also", "always", "still"]) {
+                k += 1;
+            }
+            i > 0
+                && words.is_any(i - 1, &["you", "users", "visitors", "members", "parents"])
+                && !words.is_any(
+                    k,
+                    &[
+                        "be",
+                        "note",
+                        "know",
+                        "understand",
+                        "remember",
+                        "realize",
+                        "recognize",
+                    ],
+                )
+        }
+        _ => false,
+    }) else {
+        return false;
+    };
+    !(m + 1..cue).any(|i| words.is_any(i, &["we", "us", "i"]))
 }

@@ -1518,7 +1518,12 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if clause::is_instruction_to_reader(ctx.words, clause, m.first) {
             continue;
         }
-        if kind.is_data_handling() && clause::reader_controls(ctx.words, clause, m.first) {
+        // The reader's own control over data, and advice to the reader, state no
+        // practice of the service.
+        if kind.is_data_handling()
+            && (clause::reader_controls(ctx.words, clause, m.first)
+                || clause::is_advice(ctx.words, clause, m.first))
+        {
             continue;
         }
         // "you share information when you post a review": the reader gives the data to
@@ -1755,6 +1760,18 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             if cue.kind == PracticeKind::Use && (practice.data.is_empty() || protects) {
                 continue;
             }
+            // "This information will only be used as indicated", "such data is only used in
+            // the aggregate": a use of data named before, with no purpose (in the lexicon
+            // or as "to …") or recipient, refers back to a practice stated elsewhere and
+            // adds none.
+            if cue.kind == PracticeKind::Use
+                && practice.purposes.is_empty()
+                && practice.recipients.is_empty()
+                && !(cue.last..clause.end).any(|i| ctx.words.is_any(i, &["to", ":"]))
+                && refers_back_only(ctx, clause)
+            {
+                continue;
+            }
             // "If you wish to correct it, contact us", "we collect and process as described":
             // a collection or disclosure of nothing named (no data, recipient or purpose) is
             // a passing mention, not a stated practice.
@@ -1829,6 +1846,27 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
         }
     }
     practices
+}
+
+/// Whether the only data the clause names are generic ones introduced by an anaphoric
+/// determiner ("this information", "such data").
+fn refers_back_only(ctx: &SentenceContext, clause: &Clause) -> bool {
+    let generic = ctx
+        .vocab
+        .by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+    let (own, _) = clause_data(ctx, clause);
+    !own.is_empty()
+        && own.iter().all(|m| {
+            Some(m.concept) == generic
+                && ctx
+                    .tokens
+                    .iter()
+                    .position(|t| t.start == m.start)
+                    .is_some_and(|i| {
+                        ctx.words
+                            .is_any(i, &["this", "such", "that", "these", "those", "said"])
+                    })
+        })
 }
 
 /// A practice stated by the sentence as a whole rather than by one cue word.
