@@ -152,6 +152,11 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
             if i > 0 && words.get(i - 1) == "or" && words.get(i) == "not" {
                 return false;
             }
+            // "information that cannot be linked to a user may be made available": a modal
+            // well after the negator heads another verb, which the negator does not reach.
+            if (i + 4..cue).any(|k| words.is_any(k, MAY) || words.is_any(k, WILL)) {
+                return false;
+            }
             return true;
         }
     }
@@ -1013,8 +1018,31 @@ const READER_CONTROL: &[&str] = &[
 ];
 /// Words between "you" and a verb of control: "you can also", "you will be able to".
 const READER_MODAL: &[&str] = &[
-    "can", "may", "might", "will", "be", "able", "to", "also", "always", "simply", "then", "are",
-    "at", "any", "time", "easily",
+    "can",
+    "may",
+    "might",
+    "will",
+    "be",
+    "able",
+    "to",
+    "also",
+    "always",
+    "simply",
+    "then",
+    "are",
+    "at",
+    "any",
+    "time",
+    "easily",
+    "have",
+    "has",
+    "the",
+    "an",
+    "opportunity",
+    "option",
+    "right",
+    "ability",
+    "chance",
 ];
 
 /// "You can review and control certain information", "you may also use the contact
@@ -1035,7 +1063,8 @@ pub(super) fn reader_controls(words: &Words, clause: &Clause, cue: usize) -> boo
     while v < cue && words.is_any(v, READER_MODAL) {
         v += 1;
     }
-    let offered = v > modal_start && words.is_any(modal_start, &["can", "may", "will", "are"]);
+    let offered =
+        v > modal_start && words.is_any(modal_start, &["can", "may", "will", "are", "have", "has"]);
     offered
         && v <= cue
         && words.is_any(v, READER_CONTROL)
