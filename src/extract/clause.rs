@@ -641,6 +641,10 @@ fn is_restricted_other(words: &Words, cue: usize) -> bool {
         (matches!(w, "restricted" | "prohibited" | "barred") && next == "from")
             || (matches!(w, "authorized" | "permitted" | "allowed") && negated_before)
             || (w == "limited" && next == "in")
+            // "they are contractually obligated not to disclose it"
+            || (matches!(w, "obligated" | "obliged" | "bound" | "required" | "agreed")
+                && next == "not"
+                && words.get(i + 2) == "to")
             || (w == "right"
                 && next == "to"
                 && (i.saturating_sub(3)..i).any(|j| words.is_negator(j) || words.get(j) == "any"))
@@ -753,9 +757,11 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
 /// the reader's wish, in which the cue states no practice of its own.
 fn is_readers_wish(words: &Words, cue: usize) -> bool {
     // "ask that we not share", "request that we delete": the reader's request.
-    let asked = (cue.saturating_sub(5)..cue).any(|i| {
+    // "We ask that you not send us, or disclose, …": the request may govern a list.
+    let asked = (cue.saturating_sub(12)..cue).any(|i| {
         matches!(words.get(i), "ask" | "request" | "instruct")
             && matches!(words.get(i + 1), "that" | "us")
+            && !(i + 2..cue).any(|k| words.is_any(k, &["we", "i"]))
     });
     // "If, at any time, you do not want us to share": the wish may follow the "if" after
     // commas; the wish word itself sits next to "you".
@@ -1179,4 +1185,31 @@ pub(super) fn is_advice(words: &Words, clause: &Clause, cue: usize) -> bool {
         return false;
     };
     !(m + 1..cue).any(|i| words.is_any(i, &["we", "us", "i"]))
+}
+
+/// "We do not knowingly collect personal information from children under 13", "… from
+/// anyone under the age of 18": a denial restricted to a group of people, from the group's
+/// first word to the next comma or the clause end. Such a denial is scoped, not absolute.
+pub(super) fn audience_scope(words: &Words, clause: &Clause) -> Option<(usize, usize)> {
+    let start = (clause.start..clause.end).find(|&i| {
+        words.is_any(
+            i,
+            &[
+                "children",
+                "child",
+                "minors",
+                "minor",
+                "kids",
+                "teens",
+                "teenagers",
+            ],
+        ) || (words.get(i) == "under"
+            && (words.get(i + 1).starts_with(|c: char| c.is_ascii_digit())
+                || words.get(i + 2) == "age"))
+    })?;
+    let mut end = start + 1;
+    while end < clause.end && !words.is_any(end, &[",", ";", ":"]) {
+        end += 1;
+    }
+    Some((start, end))
 }

@@ -1805,6 +1805,13 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
                 opposite.rule = "exception";
                 practices.push(opposite);
             } else if negated && cue.kind.is_data_handling() && !practice.data.is_empty() {
+                // "We do not knowingly collect data from children under 13": the denial
+                // holds for that group only; the group is its condition.
+                if practice.condition.is_none() {
+                    if let Some((s, e)) = clause::audience_scope(ctx.words, clause) {
+                        practice.condition = stated_condition(ctx, s, e);
+                    }
+                }
                 // "We do not share your information except as described below", "we will
                 // not disclose it without your consent": the negation is scoped by the
                 // exception, under which the practice does take place. The denial keeps

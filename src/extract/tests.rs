@@ -245,3 +245,18 @@ fn a_denial_with_an_exception_is_not_absolute() {
         "{ps:#?}"
     );
 }
+
+#[test]
+fn a_denial_for_children_is_scoped_to_them() {
+    // Query 07 reads a denial with a condition as not absolute: a denial for children does
+    // not contradict the collection of the same data from adults.
+    let (ps, _) = run("We do not knowingly collect the email address of children under 13.");
+    let denial = ps
+        .iter()
+        .find(|p| p.kind == PracticeKind::Collect && p.negated)
+        .unwrap_or_else(|| panic!("no denial in {ps:#?}"));
+    assert!(denial.condition.is_some(), "{denial:#?}");
+    let (ps, _) = run("We do not sell your email address.");
+    let denial = find(&ps, PracticeKind::Sell);
+    assert!(denial.negated && denial.condition.is_none(), "{denial:#?}");
+}
