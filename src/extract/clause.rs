@@ -595,7 +595,7 @@ fn is_harm(words: &Words, cue: usize) -> bool {
     if !nounish(words.get(cue)) {
         return false;
     }
-    let Some(h) = (cue.saturating_sub(6)..cue)
+    let Some(h) = (cue.saturating_sub(10)..cue)
         .rev()
         .find(|&i| words.is_any(i, HARM))
     else {
@@ -623,6 +623,8 @@ fn is_disclaimed(words: &Words, cue: usize) -> bool {
             && words.get(i + 1) == "for"
             && before(3))
             || (matches!(w, "control" | "controls") && before(2))
+            // "we undertake no obligation to release such information"
+            || (matches!(w, "obligation" | "duty" | "obligations") && before(3))
             || (matches!(w, "guarantee" | "ensure" | "warrant" | "promise")
                 && before(2)
                 && !(i + 1..cue).any(|k| words.is_any(k, &[",", ";"])))
@@ -749,7 +751,17 @@ fn is_topic_nominal(words: &Words, first: usize, last: usize) -> bool {
             && words.get(b - 1) == "to"
             && matches!(
                 words.get(b - 2),
-                "consent" | "consents" | "agree" | "agreeing" | "consenting" | "object"
+                "consent"
+                    | "consents"
+                    | "agree"
+                    | "agreeing"
+                    | "consenting"
+                    | "object"
+                    | "relating"
+                    | "related"
+                    | "pertaining"
+                    | "respect"
+                    | "regard"
             ))
 }
 
@@ -814,6 +826,35 @@ pub(super) fn is_topic_not_practice(words: &Words, cue: usize) -> bool {
         .find(|&i| matches!(words.get(i), "how" | "what" | "why"))
     {
         if !(h + 1..cue).any(|i| matches!(words.get(i), "," | ";" | ":" | "we")) {
+            return true;
+        }
+    }
+    // "we will describe the types of information we collect", "see … for the kinds of data
+    // we use": a classification named as what the text reports on is a topic.
+    if let Some(t) = (cue.saturating_sub(8)..cue).rev().find(|&i| {
+        matches!(
+            words.get(i),
+            "types" | "kinds" | "categories" | "type" | "kind"
+        )
+    }) {
+        if (t.saturating_sub(4)..t).any(|i| {
+            matches!(
+                words.get(i),
+                "describe"
+                    | "describes"
+                    | "explain"
+                    | "explains"
+                    | "see"
+                    | "about"
+                    | "on"
+                    | "list"
+                    | "lists"
+                    | "outline"
+                    | "outlines"
+                    | "read"
+                    | "know"
+            )
+        }) {
             return true;
         }
     }

@@ -364,10 +364,30 @@ fn is_date_line(sentence: &str) -> bool {
 /// topics, not practices.
 fn looks_like_title(sentence: &str) -> bool {
     let trimmed = sentence.trim_end();
-    if trimmed.ends_with('.') || trimmed.ends_with(':') {
+    if trimmed.ends_with(':') {
         return false;
     }
+    // "Other Information Collected And Shared Within Our Services.": a heading that
+    // kept a period has every longer word capitalised.
+    if let Some(body) = trimmed.strip_suffix('.') {
+        return fully_capitalised(body, 4);
+    }
     mostly_capitalised(trimmed, 3)
+}
+
+/// Every word of four letters or more capitalised, with at least `min_words` of them.
+fn fully_capitalised(text: &str, min_words: usize) -> bool {
+    let mut long = 0;
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+    {
+        if !w.chars().next().is_some_and(char::is_uppercase) {
+            return false;
+        }
+        long += 1;
+    }
+    long >= min_words
 }
 
 /// At least `min_words` words of four letters or more, four in five of them capitalised.
