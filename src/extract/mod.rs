@@ -321,7 +321,7 @@ pub fn extract_for(
         if practices.is_empty() && !heading {
             practices.extend(item_practice(&ctx, &out.practices));
         }
-        if clause::lists_activities(&words) {
+        if clause::lists_activities(&words) || defines_technology(&ctx) {
             practices.retain(|p| !p.kind.is_data_handling());
         }
         facts.push(SentenceFacts {
@@ -1873,6 +1873,59 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
         }
     }
     practices
+}
+
+/// "Cookies are small text files …", "A web beacon (also known as a pixel tag) is an
+/// invisible graphic that is programmed to collect information": a definition of a tracking
+/// technology says what it is and can do, not what the service does with data.
+fn defines_technology(ctx: &SentenceContext) -> bool {
+    let words = ctx.words;
+    let Some(tracking) = ctx
+        .vocab
+        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA))
+    else {
+        return false;
+    };
+    let Some(first) = ctx.matches.first() else {
+        return false;
+    };
+    let mut start = 0;
+    while words.is_any(start, &["a", "an", "the"]) {
+        start += 1;
+    }
+    // The mention takes its determiner ("[A web beacon]").
+    if first.first > start || !ctx.vocab.is_a(first.concept, tracking) {
+        return false;
+    }
+    let mut after = first.last;
+    if words.get(after) == "(" {
+        while after < words.len() && words.get(after) != ")" {
+            after += 1;
+        }
+        after += 1;
+    }
+    words.is_any(after, &["is", "are"])
+        && words.is_any(
+            after + 1,
+            &[
+                "a",
+                "an",
+                "small",
+                "tiny",
+                "pieces",
+                "bits",
+                "text",
+                "data",
+                "files",
+                "unique",
+                "simple",
+                "little",
+                "short",
+                "electronic",
+                "invisible",
+                "transparent",
+            ],
+        )
 }
 
 /// Whether the only data the clause names are generic ones introduced by an anaphoric
