@@ -1065,6 +1065,7 @@ const READER_CONTROL: &[&str] = &[
 ];
 /// Words between "you" and a verb of control: "you can also", "you will be able to".
 const READER_MODAL: &[&str] = &[
+    ":",
     "can",
     "may",
     "might",
@@ -1098,24 +1099,25 @@ const READER_MODAL: &[&str] = &[
 /// (the reader discloses) and any first person between ("you may ask that we not share")
 /// keep the cue.
 pub(super) fn reader_controls(words: &Words, clause: &Clause, cue: usize) -> bool {
-    let from = clause.start.max(cue.saturating_sub(15));
-    let Some(you) = (from..cue).rev().find(|&i| words.get(i) == "you") else {
-        return false;
-    };
-    if (you + 1..cue).any(|i| words.is_any(i, &["we", "us", "i"])) {
-        return false;
-    }
-    let mut v = you + 1;
-    let modal_start = v;
-    while v < cue && words.is_any(v, READER_MODAL) {
-        v += 1;
-    }
-    let offered =
-        v > modal_start && words.is_any(modal_start, &["can", "may", "will", "are", "have", "has"]);
-    offered
-        && v <= cue
-        && words.is_any(v, READER_CONTROL)
-        && !(words.get(v) == "choose" && words.get(v + 1) == "to")
+    let from = clause.start.max(cue.saturating_sub(20));
+    // "For example, you can: Control who you share information with": any "you" in reach
+    // may be the one offered the control.
+    (from..cue).any(|you| {
+        if words.get(you) != "you" || (you + 1..cue).any(|i| words.is_any(i, &["we", "us", "i"])) {
+            return false;
+        }
+        let mut v = you + 1;
+        let modal_start = v;
+        while v < cue && words.is_any(v, READER_MODAL) {
+            v += 1;
+        }
+        let offered = v > modal_start
+            && words.is_any(modal_start, &["can", "may", "will", "are", "have", "has"]);
+        offered
+            && v <= cue
+            && words.is_any(v, READER_CONTROL)
+            && !(words.get(v) == "choose" && words.get(v + 1) == "to")
+    })
 }
 
 /// "Examples include sending postal mail, analyzing data …", "Some examples include: to

@@ -364,12 +364,13 @@ fn is_date_line(sentence: &str) -> bool {
 /// topics, not practices.
 fn looks_like_title(sentence: &str) -> bool {
     let trimmed = sentence.trim_end();
-    if trimmed.ends_with(':') {
-        return false;
-    }
-    // "Other Information Collected And Shared Within Our Services.": a heading that
-    // kept a period has every longer word capitalised.
-    if let Some(body) = trimmed.strip_suffix('.') {
+    // "Other Information Collected And Shared Within Our Services.", "Your Information
+    // Storage and Processing:": a heading that kept a period or colon has every longer word
+    // capitalised.
+    if let Some(body) = trimmed
+        .strip_suffix('.')
+        .or_else(|| trimmed.strip_suffix(':'))
+    {
         return fully_capitalised(body, 4);
     }
     mostly_capitalised(trimmed, 3)
