@@ -945,6 +945,13 @@ pub(super) fn is_given_to_us(words: &Words, clause: &Clause, cue_last: usize) ->
             .any(|i| matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us")
 }
 
+/// "share information with you", "disclosed to you": the reader receives, so nothing goes
+/// to another party.
+pub(super) fn is_told_to_reader(words: &Words, clause: &Clause, cue_last: usize) -> bool {
+    (cue_last..clause.end.min(cue_last + 5))
+        .any(|i| words.is_any(i, &["with", "to"]) && words.get(i + 1) == "you")
+}
+
 /// "this information", "such data", "the above information", "it" as an object: the
 /// clause refers to data named earlier.
 pub(super) fn has_anaphora(words: &Words, start: usize, end: usize) -> bool {

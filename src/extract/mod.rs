@@ -1563,6 +1563,11 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
             kind = PracticeKind::Collect;
         }
+        // "to share information with you about our products", "purposes disclosed to you":
+        // telling the reader is not a disclosure to another party.
+        if kind == PracticeKind::Share && clause::is_told_to_reader(ctx.words, clause, m.last) {
+            continue;
+        }
         // Checked again once a disclosure to us became a collection ("the information
         // you disclose", "the data you have provided to us"), and from the first verb of a
         // coordination ("the information we collect or receive").
