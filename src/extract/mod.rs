@@ -442,7 +442,7 @@ fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice
     }
     let tracking = ctx
         .vocab
-        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
+        .by_name(crate::vocab::ns::DATA, "TrackingTechnology");
     if tracking.is_some_and(|t| ctx.vocab.is_a(first.concept, t)) {
         return None;
     }
@@ -545,7 +545,7 @@ struct SentenceContext<'a> {
     vocab: &'a Vocabulary,
     index: usize,
     tokens: &'a [Token],
-    words: &'a Words,
+    words: &'a Words<'a>,
     matches: &'a [LexiconMatch],
     previous: Option<SentenceFacts>,
     section_data: Option<Vec<Mention>>,
@@ -773,7 +773,7 @@ fn refine_mentions(
     words: &Words,
     vocab: &Vocabulary,
 ) -> Vec<LexiconMatch> {
-    let generic = vocab.by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+    let generic = vocab.by_name(crate::vocab::ns::DATA, "PersonalInformation");
     let is_data = |m: &LexiconMatch| vocab.concept(m.concept).scheme == Scheme::DataType;
     matches.retain(|m| {
         !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
@@ -945,7 +945,7 @@ fn refine_mentions(
         }
         taken[m.first..own].iter_mut().for_each(|c| *c = true);
     }
-    if let Some(item) = vocab.by_iri(&format!("{}ListedItem", crate::vocab::ns::DATA)) {
+    if let Some(item) = vocab.by_name(crate::vocab::ns::DATA, "ListedItem") {
         let found = enumeration_items(words, &matches, vocab);
         matches.extend(found.into_iter().map(|(first, last)| LexiconMatch {
             concept: item,
@@ -1905,7 +1905,7 @@ fn build(
     let mut rule = rule;
     let generic = ctx
         .vocab
-        .by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+        .by_name(crate::vocab::ns::DATA, "PersonalInformation");
     let only_generic = data.iter().all(|m| Some(m.concept) == generic);
     if only_generic && cue.kind.is_about_data() {
         // "this information", "such data", "it": what the sentence before was about.
@@ -2119,7 +2119,7 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
     let (s, e) = clause::conditional_span(ctx.words, clause)?;
     let generic = ctx
         .vocab
-        .by_iri(&format!("{}Stated", crate::vocab::ns::CONDITION))?;
+        .by_name(crate::vocab::ns::CONDITION, "Stated")?;
     Some(Mention {
         concept: generic,
         start: ctx.tokens[s].start,

@@ -488,7 +488,7 @@ fn emit(
 
     let cp = CodePoints::new(&seg.text);
     let mut evidence_done = std::collections::HashSet::new();
-    let sale = vocab.by_iri(&format!("{}SaleOfData", ns::PURPOSE));
+    let sale = vocab.by_name(ns::PURPOSE, "SaleOfData");
     let mut kind_iri = String::new();
     let mut number = String::new();
     let mut seen = Vec::new();
