@@ -1470,7 +1470,6 @@ struct Cue {
 fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
     let mut cues = Vec::new();
     for m in ctx.matches {
-        let topic_at = chain_start(ctx, m.first);
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
@@ -1481,6 +1480,8 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         let Some(mut kind) = PracticeKind::parse(c.local_name()) else {
             continue;
         };
+        // Only for the cues of this clause (it scans the sentence's matches).
+        let topic_at = chain_start(ctx, m.first);
         if !clause::cue_is_real(ctx.words, kind, m.first, m.last)
             || clause::is_topic_not_practice(ctx.words, topic_at)
         {
@@ -1663,13 +1664,15 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
 /// The practices stated by one sentence on its own.
 fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
+    // The cues of each clause, found once: the checks below look at them repeatedly.
+    let clause_cues: Vec<Vec<Cue>> = clauses.iter().map(|c| cues_in(ctx, c)).collect();
     // "We use security measures to protect your information": where a sentence states a
     // security measure, its "use" is instrumental, not a use of the data.
     // "we may disclose information to protect against fraud": after a disclosure or a
     // collection, "to protect" states its purpose, not a security measure.
     let data_cue_before = |at: usize| {
-        clauses.iter().any(|c| {
-            cues_in(ctx, c).iter().any(|q| {
+        clause_cues.iter().any(|cues| {
+            cues.iter().any(|q| {
                 q.first < at
                     && matches!(
                         q.kind,
@@ -1684,15 +1687,13 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             && (q.first.saturating_sub(3)..q.first).any(|i| ctx.words.is_any(i, &["to", "for"]))
             && data_cue_before(q.first)
     };
-    let protects = clauses.iter().any(|c| {
-        cues_in(ctx, c)
-            .iter()
+    let protects = clause_cues.iter().any(|cues| {
+        cues.iter()
             .any(|q| q.kind == PracticeKind::Protect && !protect_is_purpose(q))
     });
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
-    for clause in &clauses {
-        let cues = cues_in(ctx, clause);
+    for (clause, cues) in clauses.iter().zip(&clause_cues) {
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
         let share_at = cues
             .iter()
@@ -1702,7 +1703,7 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             })
             .map(|q| q.first)
             .min();
-        for cue in &cues {
+        for cue in cues {
             if protect_is_purpose(cue) {
                 continue;
             }

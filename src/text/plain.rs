@@ -116,6 +116,11 @@ fn roman_or_letter(s: &str) -> bool {
 /// capitalised, or all capitals).
 pub(super) fn is_heading(line: &str) -> bool {
     let line = line.trim();
+    // More than 400 bytes is more than 100 characters: said first, so that the long lines
+    // of a paragraph are not split into words only to be refused (profiled).
+    if line.len() > 400 {
+        return false;
+    }
     let words: Vec<&str> = line.split_whitespace().collect();
     if words.is_empty() || words.len() > 12 || line.chars().count() > 100 {
         return false;
