@@ -329,32 +329,38 @@ pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
 
 /// Converts byte offsets of one text into Unicode code point offsets.
 pub struct CodePoints {
-    /// `None` for ASCII text, where the two are equal.
-    table: Option<Vec<u32>>,
+    /// For each character longer than one byte, in text order: its byte offset and the
+    /// bytes beyond the first of it and of every such character before it. Empty for ASCII
+    /// text, where the two offsets are equal. (A table per character rather than per byte:
+    /// most policies are nearly ASCII, and a table of the whole text's size was a visible
+    /// cost of writing each document.)
+    wide: Vec<(usize, usize)>,
 }
 
 impl CodePoints {
     pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return CodePoints { table: None };
-        }
-        let mut table = vec![0u32; text.len() + 1];
-        let mut n = 0u32;
-        for (i, c) in text.char_indices() {
-            for slot in &mut table[i..i + c.len_utf8()] {
-                *slot = n;
+        let mut wide = Vec::new();
+        let mut extra = 0;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            // A UTF-8 lead byte of a two- to four-byte character.
+            if b >= 0xC0 {
+                extra += match b {
+                    0xC0..=0xDF => 1,
+                    0xE0..=0xEF => 2,
+                    _ => 3,
+                };
+                wide.push((i, extra));
             }
-            n += 1;
         }
-        table[text.len()] = n;
-        CodePoints { table: Some(table) }
+        CodePoints { wide }
     }
 
     /// The code point offset of a byte offset (which must be a char boundary).
     pub fn at(&self, byte: usize) -> usize {
-        match &self.table {
-            None => byte,
-            Some(t) => t[byte] as usize,
+        let before = self.wide.partition_point(|&(start, _)| start < byte);
+        match before {
+            0 => byte,
+            n => byte - self.wide[n - 1].1,
         }
     }
 }
@@ -420,6 +426,14 @@ mod tests {
         let cp = CodePoints::new("visitors’ data");
         assert_eq!(cp.at("visitors’".len()), 9);
         assert_eq!(cp.at("visitors’ data".len()), 14);
+        // Every boundary of a text mixing one- to four-byte characters.
+        let text = "aé€😀 b\u{10FFFF}ü.";
+        let cp = CodePoints::new(text);
+        for (n, (i, _)) in text.char_indices().enumerate() {
+            assert_eq!(cp.at(i), n, "at byte {i}");
+        }
+        assert_eq!(cp.at(text.len()), text.chars().count());
+        assert_eq!(CodePoints::new("plain").at(3), 3);
     }
 
     #[test]

@@ -476,6 +476,9 @@ pub struct MatchScratch {
 /// Word id of a token that occurs in no label: no match can run through it.
 const NO_WORD: u32 = u32::MAX;
 
+/// No trie node (a word that starts no label).
+const NO_NODE: u32 = u32::MAX;
+
 /// Every label as a path of word ids (its normalised tokens, interned) from a root.
 ///
 /// A sentence is matched on the ids of its tokens: a label matches tokens `i..j` exactly
@@ -493,6 +496,9 @@ struct LabelTrie {
     edges: FxHashMap<u64, u32>,
     /// Concepts of the labels ending at each node (`ends[node]`), while building.
     building: Vec<Vec<ConceptId>>,
+    /// The child of the root for each word id, [`NO_NODE`] for words that start no label:
+    /// the first step from every token, so an array rather than a hash look-up.
+    root: Vec<u32>,
     /// Concepts of the labels ending at each node, as ranges of `concepts`.
     ends: Vec<(u32, u32)>,
     concepts: Vec<ConceptId>,
@@ -527,8 +533,14 @@ impl LabelTrie {
         self.labels += 1;
     }
 
-    /// Freezes the concept lists into one array.
+    /// Freezes the concept lists into one array and the root's edges into `root`.
     fn finish(&mut self) {
+        self.root = vec![NO_NODE; self.words.len()];
+        for (&edge, &child) in &self.edges {
+            if edge >> 32 == 0 {
+                self.root[(edge & u64::from(u32::MAX)) as usize] = child;
+            }
+        }
         for list in std::mem::take(&mut self.building) {
             let start = self.concepts.len() as u32;
             self.concepts.extend(list);
@@ -544,8 +556,15 @@ impl LabelTrie {
     /// Every label occurrence in a sentence given as word ids, in no particular order.
     fn find_all(&self, ids: &[u32], out: &mut Vec<LexiconMatch>) {
         for first in 0..ids.len() {
-            let mut node = 0u32;
-            for (last, &word) in ids.iter().enumerate().skip(first) {
+            let Some(&node) = self.root.get(ids[first] as usize) else {
+                continue;
+            };
+            if node == NO_NODE {
+                continue;
+            }
+            self.emit(node, first, first + 1, out);
+            let mut node = node;
+            for (last, &word) in ids.iter().enumerate().skip(first + 1) {
                 if word == NO_WORD {
                     break;
                 }
@@ -553,33 +572,49 @@ impl LabelTrie {
                     break;
                 };
                 node = child;
-                let (s, e) = self.ends[node as usize];
-                out.extend(
-                    self.concepts[s as usize..e as usize]
-                        .iter()
-                        .map(|&concept| LexiconMatch {
-                            concept,
-                            first,
-                            last: last + 1,
-                        }),
-                );
+                self.emit(node, first, last + 1, out);
             }
         }
     }
+
+    /// The matches of the labels ending at `node`, over tokens `first..last`.
+    fn emit(&self, node: u32, first: usize, last: usize, out: &mut Vec<LexiconMatch>) {
+        let (s, e) = self.ends[node as usize];
+        out.extend(
+            self.concepts[s as usize..e as usize]
+                .iter()
+                .map(|&concept| LexiconMatch {
+                    concept,
+                    first,
+                    last,
+                }),
+        );
+    }
 }
+
 
 /// Appends the matching key of one token: lowercase, without hyphens, apostrophes and dots,
 /// plural endings folded ("E-mails" → "email", "cookies" and "cookie" → "cooky").
 pub fn normalise_token(token: &str, out: &mut String) {
     let start = out.len();
-    for c in token.chars() {
-        if matches!(c, '-' | '\'' | '’' | '.' | '‐' | '_') {
-            continue;
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
+    if token.is_ascii() {
+        // Most tokens: the same as below, byte by byte.
+        out.extend(
+            token
+                .bytes()
+                .filter(|b| !matches!(b, b'-' | b'\'' | b'.' | b'_'))
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        for c in token.chars() {
+            if matches!(c, '-' | '\'' | '’' | '.' | '‐' | '_') {
+                continue;
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     if out.len() == start {
