@@ -712,6 +712,57 @@ ppk:collect a skos:Concept ; skos:inScheme pp:PracticeKinds ; skos:prefLabel "co
         assert_eq!(v.opp115(email), Some("Contact"));
     }
 
+    /// The trie finds exactly the label occurrences that comparing every token span's
+    /// key with every label's key finds (what the byte automaton it replaced accepted).
+    #[test]
+    fn the_label_trie_finds_every_label_on_token_boundaries() {
+        let v = Vocabulary::embedded().unwrap();
+        let mut keys: HashMap<String, Vec<ConceptId>> = HashMap::new();
+        for (id, c) in v.concepts.iter().enumerate() {
+            for label in &c.labels {
+                let k = key(label);
+                if k.len() >= 2 {
+                    keys.entry(k).or_default().push(id);
+                }
+            }
+        }
+        let text = "We collect your E-mail addresses, IP address and device identifiers; \
+            we may share personal information with advertising partners and service \
+            providers for marketing purposes. Cookies, web beacons and the pages you visit \
+            are logged. Ünïcödé naïve café — résumé’s data: credit card numbers & phone numbers.";
+        let tokens = crate::text::tokens(text, 0, text.len());
+        let mut ids = Vec::new();
+        let mut k = String::new();
+        for t in &tokens {
+            k.clear();
+            normalise_token(&text[t.start..t.end], &mut k);
+            ids.push(v.matcher.word(&k));
+        }
+        let mut found = Vec::new();
+        v.matcher.find_all(&ids, &mut found);
+        let mut expected = Vec::new();
+        for first in 0..tokens.len() {
+            for last in first + 1..=tokens.len() {
+                let span: Vec<String> = tokens[first..last]
+                    .iter()
+                    .map(|t| key(&text[t.start..t.end]))
+                    .collect();
+                for &concept in keys.get(&span.join(" ")).into_iter().flatten() {
+                    expected.push(LexiconMatch {
+                        concept,
+                        first,
+                        last,
+                    });
+                }
+            }
+        }
+        let order = |m: &LexiconMatch| (m.first, m.last, m.concept);
+        found.sort_by_key(order);
+        expected.sort_by_key(order);
+        assert!(expected.len() > 10, "{expected:?}");
+        assert_eq!(found, expected);
+    }
+
     #[test]
     fn a_broken_ontology_names_its_file() {
         let err =
