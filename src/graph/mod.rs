@@ -151,7 +151,13 @@ pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoi
         (p.actor == Actor::ThirdParty) as u8,
         p.modality as u8,
     ]);
-    h.update(format!("{}-{}", cp.at(p.evidence.0), cp.at(p.evidence.1)));
+    // "start-end" written into a buffer on the stack (this runs for every practice).
+    use std::io::Write as _;
+    let mut span = [0u8; 48];
+    let mut w = &mut span[..];
+    let _ = write!(w, "{}-{}", cp.at(p.evidence.0), cp.at(p.evidence.1));
+    let written = 48 - w.len();
+    h.update(&span[..written]);
     let mut concepts: Vec<&str> = p
         .data
         .iter()
@@ -169,10 +175,13 @@ pub fn practice_iri(policy: &str, p: &Practice, vocab: &Vocabulary, cp: &CodePoi
     if let Some(age) = p.minimum_age {
         h.update(age.to_le_bytes());
     }
-    format!(
-        "{policy}/practice/{}",
-        &crate::corpus::hex(&h.finalize())[..16]
-    )
+    // The first 16 hex digits of the digest are those of its first 8 bytes.
+    let digits = crate::corpus::hex(&h.finalize()[..8]);
+    let mut iri = String::with_capacity(policy.len() + "/practice/".len() + digits.len());
+    iri.push_str(policy);
+    iri.push_str("/practice/");
+    iri.push_str(&digits);
+    iri
 }
 
 /// How many characters of context a text-quote selector keeps on each side of the quote:

@@ -227,14 +227,12 @@ fn split_sentences(text: &str, start: usize, end: usize, block: usize, out: &mut
         let mut s = start + b.start_byte;
         let e = start + b.end_byte;
         // Sentences never span a blank line: those are paragraph breaks the markup missed.
-        let mut pieces = Vec::new();
         let mut cursor = s;
-        while let Some(pos) = text[cursor..e].find("\n\n") {
-            pieces.push((cursor, cursor + pos));
-            cursor += pos + 2;
-        }
-        pieces.push((cursor, e));
-        for (ps, pe) in pieces {
+        loop {
+            let (ps, pe, next) = match text[cursor..e].find("\n\n") {
+                Some(pos) => (cursor, cursor + pos, Some(cursor + pos + 2)),
+                None => (cursor, e, None),
+            };
             s = ps;
             while pe - s > MAX_SENTENCE_BYTES {
                 let mut cut = floor_char_boundary(text, s + MAX_SENTENCE_BYTES);
@@ -247,6 +245,10 @@ fn split_sentences(text: &str, start: usize, end: usize, block: usize, out: &mut
                 s = cut;
             }
             push_trimmed(text, s, pe, block, out);
+            match next {
+                Some(n) => cursor = n,
+                None => break,
+            }
         }
     }
 }
