@@ -2118,9 +2118,7 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
         return Some(mention(ctx, m));
     }
     let (s, e) = clause::conditional_span(ctx.words, clause)?;
-    let generic = ctx
-        .vocab
-        .by_name(crate::vocab::ns::CONDITION, "Stated")?;
+    let generic = ctx.vocab.by_name(crate::vocab::ns::CONDITION, "Stated")?;
     Some(Mention {
         concept: generic,
         start: ctx.tokens[s].start,

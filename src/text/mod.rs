@@ -295,23 +295,33 @@ pub fn tokens(text: &str, start: usize, end: usize) -> Vec<Token> {
 pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     out.clear();
     let slice = &text[start..end];
-    let mut iter = slice.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let bytes = slice.as_bytes();
+    // The character at byte `i` and its length; ASCII without decoding (profiled: the
+    // tokeniser runs over every sentence, and policies are nearly all ASCII).
+    let char_at = |i: usize| -> (char, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            (char::from(b), 1)
+        } else {
+            let c = slice[i..].chars().next().expect("at a character boundary");
+            (c, c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
         if c.is_alphanumeric() {
-            let mut j = i + c.len_utf8();
-            while let Some(&(k, d)) = iter.peek() {
+            let mut j = i + len;
+            while j < bytes.len() {
+                let (d, dlen) = char_at(j);
                 if d.is_alphanumeric() {
-                    iter.next();
-                    j = k + d.len_utf8();
-                } else if matches!(d, '-' | '\'' | '’' | '.' | '_' | '‐') {
-                    // Inner joiner: keep only if a letter or digit follows.
-                    let rest = &slice[k + d.len_utf8()..];
-                    if rest.chars().next().is_some_and(|n| n.is_alphanumeric()) {
-                        iter.next();
-                        j = k + d.len_utf8();
-                    } else {
-                        break;
-                    }
+                    j += dlen;
+                } else if matches!(d, '-' | '\'' | '’' | '.' | '_' | '‐')
+                    && j + dlen < bytes.len()
+                    && char_at(j + dlen).0.is_alphanumeric()
+                {
+                    // Inner joiner: kept only if a letter or digit follows.
+                    j += dlen;
                 } else {
                     break;
                 }
@@ -320,11 +330,15 @@ pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
                 start: start + i,
                 end: start + j,
             });
-        } else if !c.is_whitespace() {
-            out.push(Token {
-                start: start + i,
-                end: start + i + c.len_utf8(),
-            });
+            i = j;
+        } else {
+            if !c.is_whitespace() {
+                out.push(Token {
+                    start: start + i,
+                    end: start + i + len,
+                });
+            }
+            i += len;
         }
     }
 }
@@ -436,6 +450,49 @@ mod tests {
         }
         assert_eq!(cp.at(text.len()), text.chars().count());
         assert_eq!(CodePoints::new("plain").at(3), 3);
+    }
+
+    #[test]
+    fn tokens_of_mixed_scripts_and_joiners() {
+        let text = "E-mail’s naïve‐café, x.-y 3.5GB _a_ – «ß» end- -start 😀x ÉTÉ’";
+        let t: Vec<&str> = tokens(text, 0, text.len())
+            .iter()
+            .map(|t| &text[t.start..t.end])
+            .collect();
+        assert_eq!(
+            t,
+            [
+                "E-mail’s",
+                "naïve‐café",
+                ",",
+                "x",
+                ".",
+                "-",
+                "y",
+                "3.5GB",
+                "_",
+                "a",
+                "_",
+                "–",
+                "«",
+                "ß",
+                "»",
+                "end",
+                "-",
+                "-",
+                "start",
+                "😀",
+                "x",
+                "ÉTÉ",
+                "’"
+            ]
+        );
+        // Offsets are those of the whole text: "il’s" of "E-mail’s", then "n".
+        let inner = tokens(text, 4, 12);
+        assert_eq!(
+            inner,
+            [Token { start: 4, end: 10 }, Token { start: 11, end: 12 }]
+        );
     }
 
     #[test]

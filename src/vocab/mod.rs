@@ -592,7 +592,6 @@ impl LabelTrie {
     }
 }
 
-
 /// Appends the matching key of one token: lowercase, without hyphens, apostrophes and dots,
 /// plural endings folded ("E-mails" → "email", "cookies" and "cookie" → "cooky").
 pub fn normalise_token(token: &str, out: &mut String) {
