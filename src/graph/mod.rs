@@ -426,6 +426,9 @@ pub fn write_nquads(
     out: &mut Vec<u8>,
 ) -> (PolicyIds, usize) {
     let ids = PolicyIds::new(doc, &options.base);
+    // Room for the whole document at once (about 5 KB of N-Quads per practice on the
+    // ToS;DR corpus), rather than growing by doubling and copying what was written.
+    out.reserve(4096 + extraction.practices.len() * 6 * 1024);
     let tail = format!(" <{}> .\n", ids.policy).into_bytes();
     let mut counter = Counting {
         inner: NQuadsSink { out, tail },

@@ -149,6 +149,8 @@ pub struct Vocabulary {
     pub concepts: Vec<Concept>,
     by_iri: HashMap<String, ConceptId>,
     matcher: LabelTrie,
+    /// [`Scheme::group`] of each concept, side by side for sorting a sentence's matches.
+    groups: Vec<u8>,
     /// The Turtle sources, to load into the store beside the data.
     pub sources: Vec<(String, String)>,
 }
@@ -342,10 +344,12 @@ impl Vocabulary {
             }
         }
         matcher.finish();
+        let groups = concepts.iter().map(|c| c.scheme.group()).collect();
         Ok(Vocabulary {
             concepts,
             by_iri,
             matcher,
+            groups,
             sources,
         })
     }
@@ -439,7 +443,7 @@ impl Vocabulary {
         // Longest first among matches starting at the same token, then greedy.
         candidates.sort_by_key(|m| {
             (
-                self.concepts[m.concept].scheme.group(),
+                self.groups[m.concept],
                 m.first,
                 usize::MAX - m.last,
                 m.concept,
@@ -450,7 +454,7 @@ impl Vocabulary {
         let mut group_end = [0usize; 4];
         let mut last_kept: [Option<LexiconMatch>; 4] = [None; 4];
         for m in candidates.iter() {
-            let g = self.concepts[m.concept].scheme.group() as usize;
+            let g = self.groups[m.concept] as usize;
             let same_span = last_kept[g].is_some_and(|k| k.first == m.first && k.last == m.last);
             if m.first >= group_end[g] || same_span {
                 group_end[g] = group_end[g].max(m.last);
