@@ -470,7 +470,7 @@ fn predict_group(
         warnings: Vec::new(),
     };
     let processed = pipeline::process(doc, vocab, scratch);
-    let tracking = vocab.by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
+    let tracking = vocab.by_name(crate::vocab::ns::DATA, "TrackingTechnology");
     let mut out = Vec::new();
     for p in &processed.extraction.practices {
         let Some(label) = label_of(p) else { continue };

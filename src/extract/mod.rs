@@ -474,7 +474,7 @@ fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice
     }
     let tracking = ctx
         .vocab
-        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA));
+        .by_name(crate::vocab::ns::DATA, "TrackingTechnology");
     if tracking.is_some_and(|t| ctx.vocab.is_a(first.concept, t)) {
         return None;
     }
@@ -577,7 +577,7 @@ struct SentenceContext<'a> {
     vocab: &'a Vocabulary,
     index: usize,
     tokens: &'a [Token],
-    words: &'a Words,
+    words: &'a Words<'a>,
     matches: &'a [LexiconMatch],
     previous: Option<SentenceFacts>,
     section_data: Option<Vec<Mention>>,
@@ -805,7 +805,7 @@ fn refine_mentions(
     words: &Words,
     vocab: &Vocabulary,
 ) -> Vec<LexiconMatch> {
-    let generic = vocab.by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+    let generic = vocab.by_name(crate::vocab::ns::DATA, "PersonalInformation");
     let is_data = |m: &LexiconMatch| vocab.concept(m.concept).scheme == Scheme::DataType;
     matches.retain(|m| {
         !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
@@ -988,7 +988,7 @@ fn refine_mentions(
         }
         taken[m.first..own].iter_mut().for_each(|c| *c = true);
     }
-    if let Some(item) = vocab.by_iri(&format!("{}ListedItem", crate::vocab::ns::DATA)) {
+    if let Some(item) = vocab.by_name(crate::vocab::ns::DATA, "ListedItem") {
         let found = enumeration_items(words, &matches, vocab);
         matches.extend(found.into_iter().map(|(first, last)| LexiconMatch {
             concept: item,
@@ -1516,7 +1516,6 @@ struct Cue {
 fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
     let mut cues = Vec::new();
     for m in ctx.matches {
-        let topic_at = chain_start(ctx, m.first);
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
@@ -1527,6 +1526,8 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         let Some(mut kind) = PracticeKind::parse(c.local_name()) else {
             continue;
         };
+        // Only for the cues of this clause (it scans the sentence's matches).
+        let topic_at = chain_start(ctx, m.first);
         if !clause::cue_is_real(ctx.words, kind, m.first, m.last)
             || clause::is_topic_not_practice(ctx.words, topic_at)
         {
@@ -1722,13 +1723,15 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
 /// The practices stated by one sentence on its own.
 fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
+    // The cues of each clause, found once: the checks below look at them repeatedly.
+    let clause_cues: Vec<Vec<Cue>> = clauses.iter().map(|c| cues_in(ctx, c)).collect();
     // "We use security measures to protect your information": where a sentence states a
     // security measure, its "use" is instrumental, not a use of the data.
     // "we may disclose information to protect against fraud": after a disclosure or a
     // collection, "to protect" states its purpose, not a security measure.
     let data_cue_before = |at: usize| {
-        clauses.iter().any(|c| {
-            cues_in(ctx, c).iter().any(|q| {
+        clause_cues.iter().any(|cues| {
+            cues.iter().any(|q| {
                 q.first < at
                     && matches!(
                         q.kind,
@@ -1743,15 +1746,13 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             && (q.first.saturating_sub(3)..q.first).any(|i| ctx.words.is_any(i, &["to", "for"]))
             && data_cue_before(q.first)
     };
-    let protects = clauses.iter().any(|c| {
-        cues_in(ctx, c)
-            .iter()
+    let protects = clause_cues.iter().any(|cues| {
+        cues.iter()
             .any(|q| q.kind == PracticeKind::Protect && !protect_is_purpose(q))
     });
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
-    for clause in &clauses {
-        let cues = cues_in(ctx, clause);
+    for (clause, cues) in clauses.iter().zip(&clause_cues) {
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
         let share_at = cues
             .iter()
@@ -1761,7 +1762,7 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             })
             .map(|q| q.first)
             .min();
-        for cue in &cues {
+        for cue in cues {
             if protect_is_purpose(cue) {
                 continue;
             }
@@ -1888,7 +1889,7 @@ fn defines_technology(ctx: &SentenceContext) -> bool {
     let words = ctx.words;
     let Some(tracking) = ctx
         .vocab
-        .by_iri(&format!("{}TrackingTechnology", crate::vocab::ns::DATA))
+        .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
     else {
         return false;
     };
@@ -1939,7 +1940,7 @@ fn defines_technology(ctx: &SentenceContext) -> bool {
 fn refers_back_only(ctx: &SentenceContext, clause: &Clause) -> bool {
     let generic = ctx
         .vocab
-        .by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+        .by_name(crate::vocab::ns::DATA, "PersonalInformation");
     let (own, _) = clause_data(ctx, clause);
     !own.is_empty()
         && own.iter().all(|m| {
@@ -2082,7 +2083,7 @@ fn build(
     let mut rule = rule;
     let generic = ctx
         .vocab
-        .by_iri(&format!("{}PersonalInformation", crate::vocab::ns::DATA));
+        .by_name(crate::vocab::ns::DATA, "PersonalInformation");
     let only_generic = data.iter().all(|m| Some(m.concept) == generic);
     if only_generic && cue.kind.is_about_data() {
         // "this information", "such data", "it": what the sentence before was about.
@@ -2299,9 +2300,7 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
 
 /// Tokens `s..e` as a condition of the generic "stated condition" concept.
 fn stated_condition(ctx: &SentenceContext, s: usize, e: usize) -> Option<Mention> {
-    let generic = ctx
-        .vocab
-        .by_iri(&format!("{}Stated", crate::vocab::ns::CONDITION))?;
+    let generic = ctx.vocab.by_name(crate::vocab::ns::CONDITION, "Stated")?;
     Some(Mention {
         concept: generic,
         start: ctx.tokens[s].start,

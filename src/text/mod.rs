@@ -227,14 +227,12 @@ fn split_sentences(text: &str, start: usize, end: usize, block: usize, out: &mut
         let mut s = start + b.start_byte;
         let e = start + b.end_byte;
         // Sentences never span a blank line: those are paragraph breaks the markup missed.
-        let mut pieces = Vec::new();
         let mut cursor = s;
-        while let Some(pos) = text[cursor..e].find("\n\n") {
-            pieces.push((cursor, cursor + pos));
-            cursor += pos + 2;
-        }
-        pieces.push((cursor, e));
-        for (ps, pe) in pieces {
+        loop {
+            let (ps, pe, next) = match text[cursor..e].find("\n\n") {
+                Some(pos) => (cursor, cursor + pos, Some(cursor + pos + 2)),
+                None => (cursor, e, None),
+            };
             s = ps;
             while pe - s > MAX_SENTENCE_BYTES {
                 let mut cut = floor_char_boundary(text, s + MAX_SENTENCE_BYTES);
@@ -247,6 +245,10 @@ fn split_sentences(text: &str, start: usize, end: usize, block: usize, out: &mut
                 s = cut;
             }
             push_trimmed(text, s, pe, block, out);
+            match next {
+                Some(n) => cursor = n,
+                None => break,
+            }
         }
     }
 }
@@ -293,23 +295,33 @@ pub fn tokens(text: &str, start: usize, end: usize) -> Vec<Token> {
 pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     out.clear();
     let slice = &text[start..end];
-    let mut iter = slice.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let bytes = slice.as_bytes();
+    // The character at byte `i` and its length; ASCII without decoding (profiled: the
+    // tokeniser runs over every sentence, and policies are nearly all ASCII).
+    let char_at = |i: usize| -> (char, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            (char::from(b), 1)
+        } else {
+            let c = slice[i..].chars().next().expect("at a character boundary");
+            (c, c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
         if c.is_alphanumeric() {
-            let mut j = i + c.len_utf8();
-            while let Some(&(k, d)) = iter.peek() {
+            let mut j = i + len;
+            while j < bytes.len() {
+                let (d, dlen) = char_at(j);
                 if d.is_alphanumeric() {
-                    iter.next();
-                    j = k + d.len_utf8();
-                } else if matches!(d, '-' | '\'' | '’' | '.' | '_' | '‐') {
-                    // Inner joiner: keep only if a letter or digit follows.
-                    let rest = &slice[k + d.len_utf8()..];
-                    if rest.chars().next().is_some_and(|n| n.is_alphanumeric()) {
-                        iter.next();
-                        j = k + d.len_utf8();
-                    } else {
-                        break;
-                    }
+                    j += dlen;
+                } else if matches!(d, '-' | '\'' | '’' | '.' | '_' | '‐')
+                    && j + dlen < bytes.len()
+                    && char_at(j + dlen).0.is_alphanumeric()
+                {
+                    // Inner joiner: kept only if a letter or digit follows.
+                    j += dlen;
                 } else {
                     break;
                 }
@@ -318,43 +330,53 @@ pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
                 start: start + i,
                 end: start + j,
             });
-        } else if !c.is_whitespace() {
-            out.push(Token {
-                start: start + i,
-                end: start + i + c.len_utf8(),
-            });
+            i = j;
+        } else {
+            if !c.is_whitespace() {
+                out.push(Token {
+                    start: start + i,
+                    end: start + i + len,
+                });
+            }
+            i += len;
         }
     }
 }
 
 /// Converts byte offsets of one text into Unicode code point offsets.
 pub struct CodePoints {
-    /// `None` for ASCII text, where the two are equal.
-    table: Option<Vec<u32>>,
+    /// For each character longer than one byte, in text order: its byte offset and the
+    /// bytes beyond the first of it and of every such character before it. Empty for ASCII
+    /// text, where the two offsets are equal. (A table per character rather than per byte:
+    /// most policies are nearly ASCII, and a table of the whole text's size was a visible
+    /// cost of writing each document.)
+    wide: Vec<(usize, usize)>,
 }
 
 impl CodePoints {
     pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return CodePoints { table: None };
-        }
-        let mut table = vec![0u32; text.len() + 1];
-        let mut n = 0u32;
-        for (i, c) in text.char_indices() {
-            for slot in &mut table[i..i + c.len_utf8()] {
-                *slot = n;
+        let mut wide = Vec::new();
+        let mut extra = 0;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            // A UTF-8 lead byte of a two- to four-byte character.
+            if b >= 0xC0 {
+                extra += match b {
+                    0xC0..=0xDF => 1,
+                    0xE0..=0xEF => 2,
+                    _ => 3,
+                };
+                wide.push((i, extra));
             }
-            n += 1;
         }
-        table[text.len()] = n;
-        CodePoints { table: Some(table) }
+        CodePoints { wide }
     }
 
     /// The code point offset of a byte offset (which must be a char boundary).
     pub fn at(&self, byte: usize) -> usize {
-        match &self.table {
-            None => byte,
-            Some(t) => t[byte] as usize,
+        let before = self.wide.partition_point(|&(start, _)| start < byte);
+        match before {
+            0 => byte,
+            n => byte - self.wide[n - 1].1,
         }
     }
 }
@@ -420,6 +442,57 @@ mod tests {
         let cp = CodePoints::new("visitors’ data");
         assert_eq!(cp.at("visitors’".len()), 9);
         assert_eq!(cp.at("visitors’ data".len()), 14);
+        // Every boundary of a text mixing one- to four-byte characters.
+        let text = "aé€😀 b\u{10FFFF}ü.";
+        let cp = CodePoints::new(text);
+        for (n, (i, _)) in text.char_indices().enumerate() {
+            assert_eq!(cp.at(i), n, "at byte {i}");
+        }
+        assert_eq!(cp.at(text.len()), text.chars().count());
+        assert_eq!(CodePoints::new("plain").at(3), 3);
+    }
+
+    #[test]
+    fn tokens_of_mixed_scripts_and_joiners() {
+        let text = "E-mail’s naïve‐café, x.-y 3.5GB _a_ – «ß» end- -start 😀x ÉTÉ’";
+        let t: Vec<&str> = tokens(text, 0, text.len())
+            .iter()
+            .map(|t| &text[t.start..t.end])
+            .collect();
+        assert_eq!(
+            t,
+            [
+                "E-mail’s",
+                "naïve‐café",
+                ",",
+                "x",
+                ".",
+                "-",
+                "y",
+                "3.5GB",
+                "_",
+                "a",
+                "_",
+                "–",
+                "«",
+                "ß",
+                "»",
+                "end",
+                "-",
+                "-",
+                "start",
+                "😀",
+                "x",
+                "ÉTÉ",
+                "’"
+            ]
+        );
+        // Offsets are those of the whole text: "il’s" of "E-mail’s", then "n".
+        let inner = tokens(text, 4, 12);
+        assert_eq!(
+            inner,
+            [Token { start: 4, end: 10 }, Token { start: 11, end: 12 }]
+        );
     }
 
     #[test]

@@ -116,11 +116,9 @@ fn roman_or_letter(s: &str) -> bool {
 /// capitalised, or all capitals).
 pub(super) fn is_heading(line: &str) -> bool {
     let line = line.trim();
-    let words: Vec<&str> = line.split_whitespace().collect();
-    if words.is_empty() || words.len() > 12 || line.chars().count() > 100 {
-        return false;
-    }
-    if line.ends_with(['.', '!', '?', ';', ',']) {
+    // The cheap refusals first, so that the lines of a paragraph are not split into words
+    // only to be refused (profiled); more than 400 bytes is more than 100 characters.
+    if line.len() > 400 || line.ends_with(['.', '!', '?', ';', ',']) {
         return false;
     }
     if !line
@@ -130,8 +128,12 @@ pub(super) fn is_heading(line: &str) -> bool {
     {
         return false;
     }
-    let letters: Vec<char> = line.chars().filter(|c| c.is_alphabetic()).collect();
-    if !letters.is_empty() && letters.iter().all(|c| c.is_uppercase()) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.is_empty() || words.len() > 12 || line.chars().count() > 100 {
+        return false;
+    }
+    let mut letters = line.chars().filter(|c| c.is_alphabetic()).peekable();
+    if letters.peek().is_some() && letters.all(char::is_uppercase) {
         return true;
     }
     const SMALL: &[&str] = &[

@@ -1,12 +1,12 @@
 //! The ontology files compiled into a lexicon: every SKOS concept of the data-type,
 //! purpose, recipient, practice-kind and condition schemes with its labels, hierarchy,
-//! DPV mapping and OPP-115 value, and one Aho-Corasick automaton over all labels that finds
+//! DPV mapping and OPP-115 value, and one trie over the labels' normalised tokens that finds
 //! them in tokenised sentences. Built once, shared read-only by every thread.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rustc_hash::FxHashMap;
 use sophia::api::prelude::*;
 use sophia::turtle::parser::turtle::TurtleParser;
 
@@ -148,9 +148,9 @@ pub struct LexiconMatch {
 pub struct Vocabulary {
     pub concepts: Vec<Concept>,
     by_iri: HashMap<String, ConceptId>,
-    matcher: AhoCorasick,
-    /// Concept of each automaton pattern.
-    pattern_concept: Vec<ConceptId>,
+    matcher: LabelTrie,
+    /// [`Scheme::group`] of each concept, side by side for sorting a sentence's matches.
+    groups: Vec<u8>,
     /// The Turtle sources, to load into the store beside the data.
     pub sources: Vec<(String, String)>,
 }
@@ -159,7 +159,7 @@ impl std::fmt::Debug for Vocabulary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vocabulary")
             .field("concepts", &self.concepts.len())
-            .field("labels", &self.pattern_concept.len())
+            .field("labels", &self.matcher.labels)
             .finish()
     }
 }
@@ -331,33 +331,25 @@ impl Vocabulary {
                 "no SKOS concepts in any known scheme".into(),
             ));
         }
-        let mut patterns = Vec::new();
-        let mut pattern_concept = Vec::new();
+        let mut matcher = LabelTrie::default();
         let mut key = String::new();
         for (id, c) in concepts.iter().enumerate() {
             for label in &c.labels {
                 key.clear();
                 normalise_phrase(label, &mut key);
+                // Labels whose key is a single byte ("a", "i") would match noise.
                 if key.len() >= 2 {
-                    patterns.push(key.clone());
-                    pattern_concept.push(id);
+                    matcher.insert(&key, id);
                 }
             }
         }
-        // A full DFA: the lexicon is small (a few thousand labels), so its table is a few
-        // megabytes built once, and every sentence's overlapping search is then a table
-        // walk, several times faster than the default NFA (profiled: the search was the
-        // largest single cost of extraction).
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .map_err(|e| VocabError::Invalid(e.to_string()))?;
+        matcher.finish();
+        let groups = concepts.iter().map(|c| c.scheme.group()).collect();
         Ok(Vocabulary {
             concepts,
             by_iri,
             matcher,
-            pattern_concept,
+            groups,
             sources,
         })
     }
@@ -370,9 +362,25 @@ impl Vocabulary {
         self.by_iri.get(iri).copied()
     }
 
+    /// The concept whose IRI is `namespace` + `local` (`ns::DATA`, `"ListedItem"`), looked
+    /// up without building a String: the extractor asks for a few such concepts in every
+    /// sentence.
+    pub fn by_name(&self, namespace: &str, local: &str) -> Option<ConceptId> {
+        let mut buf = [0u8; 128];
+        let n = namespace.len() + local.len();
+        if n > buf.len() {
+            return self.by_iri(&format!("{namespace}{local}"));
+        }
+        buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
+        buf[namespace.len()..n].copy_from_slice(local.as_bytes());
+        // Two whole strs joined: still UTF-8.
+        let iri = std::str::from_utf8(&buf[..n]).expect("joined strs are UTF-8");
+        self.by_iri(iri)
+    }
+
     /// The concept of a practice kind, by its local name (`collect`, `do-not-track`).
     pub fn practice_kind(&self, name: &str) -> Option<ConceptId> {
-        self.by_iri(&format!("{}{name}", ns::PRACTICE))
+        self.by_name(ns::PRACTICE, name)
     }
 
     /// Whether `id` is `ancestor` or below it (`skos:broader*`).
@@ -421,44 +429,21 @@ impl Vocabulary {
     ) -> Vec<LexiconMatch> {
         let MatchScratch {
             key,
-            token_at,
+            ids,
             candidates,
         } = scratch;
-        key.clear();
-        token_at.clear();
         candidates.clear();
-        // token_at[byte in key] = token index starting there, or usize::MAX.
-        let mut starts = Vec::with_capacity(tokens.len());
-        for t in tokens {
-            if !key.is_empty() {
-                key.push(' ');
-            }
-            starts.push(key.len());
+        ids.clear();
+        ids.extend(tokens.iter().map(|t| {
+            key.clear();
             normalise_token(&text[t.start..t.end], key);
-        }
-        token_at.resize(key.len() + 1, usize::MAX);
-        let mut ends = vec![usize::MAX; key.len() + 1];
-        for (i, &s) in starts.iter().enumerate() {
-            token_at[s] = i;
-            let e = starts.get(i + 1).map(|n| n - 1).unwrap_or(key.len());
-            ends[e] = i;
-        }
-        for m in self.matcher.find_overlapping_iter(key.as_str()) {
-            let (first, last) = (token_at[m.start()], ends[m.end()]);
-            if first == usize::MAX || last == usize::MAX {
-                continue;
-            }
-            let concept = self.pattern_concept[m.pattern().as_usize()];
-            candidates.push(LexiconMatch {
-                concept,
-                first,
-                last: last + 1,
-            });
-        }
+            self.matcher.word(key)
+        }));
+        self.matcher.find_all(ids, candidates);
         // Longest first among matches starting at the same token, then greedy.
         candidates.sort_by_key(|m| {
             (
-                self.concepts[m.concept].scheme.group(),
+                self.groups[m.concept],
                 m.first,
                 usize::MAX - m.last,
                 m.concept,
@@ -469,7 +454,7 @@ impl Vocabulary {
         let mut group_end = [0usize; 4];
         let mut last_kept: [Option<LexiconMatch>; 4] = [None; 4];
         for m in candidates.iter() {
-            let g = self.concepts[m.concept].scheme.group() as usize;
+            let g = self.groups[m.concept] as usize;
             let same_span = last_kept[g].is_some_and(|k| k.first == m.first && k.last == m.last);
             if m.first >= group_end[g] || same_span {
                 group_end[g] = group_end[g].max(m.last);
@@ -485,23 +470,154 @@ impl Vocabulary {
 /// Reusable buffers for [`Vocabulary::find`], one per thread.
 #[derive(Default)]
 pub struct MatchScratch {
+    /// The key of the token being looked up.
     key: String,
-    token_at: Vec<usize>,
+    /// The word id of each token of the sentence ([`NO_WORD`] when no label has it).
+    ids: Vec<u32>,
     candidates: Vec<LexiconMatch>,
+}
+
+/// Word id of a token that occurs in no label: no match can run through it.
+const NO_WORD: u32 = u32::MAX;
+
+/// No trie node (a word that starts no label).
+const NO_NODE: u32 = u32::MAX;
+
+/// Every label as a path of word ids (its normalised tokens, interned) from a root.
+///
+/// A sentence is matched on the ids of its tokens: a label matches tokens `i..j` exactly
+/// when its key, the tokens' keys joined by single spaces, equals the keys of tokens `i..j`
+/// joined the same way (no key is empty or holds a space), which is what an overlapping
+/// byte search over the joined keys accepted when the match began and ended on token
+/// boundaries. Walking the trie from each token costs one hash look-up per token plus one
+/// per step into a label, instead of a byte automaton in overlapping mode (profiled: that
+/// search was the largest single cost of extraction).
+#[derive(Default)]
+struct LabelTrie {
+    /// Normalised token → word id.
+    words: FxHashMap<Box<str>, u32>,
+    /// (node, word id) → child node; node 0 is the root.
+    edges: FxHashMap<u64, u32>,
+    /// Concepts of the labels ending at each node (`ends[node]`), while building.
+    building: Vec<Vec<ConceptId>>,
+    /// The child of the root for each word id, [`NO_NODE`] for words that start no label:
+    /// the first step from every token, so an array rather than a hash look-up.
+    root: Vec<u32>,
+    /// Concepts of the labels ending at each node, as ranges of `concepts`.
+    ends: Vec<(u32, u32)>,
+    concepts: Vec<ConceptId>,
+    /// How many labels were inserted.
+    labels: usize,
+}
+
+impl LabelTrie {
+    fn edge(node: u32, word: u32) -> u64 {
+        (u64::from(node) << 32) | u64::from(word)
+    }
+
+    /// Adds a label by its key (normalised tokens joined by single spaces).
+    fn insert(&mut self, key: &str, concept: ConceptId) {
+        if self.building.is_empty() {
+            self.building.push(Vec::new());
+        }
+        let mut node = 0u32;
+        for w in key.split(' ') {
+            let next_word = self.words.len() as u32;
+            let word = *self.words.entry(w.into()).or_insert(next_word);
+            let next_node = self.building.len() as u32;
+            node = *self
+                .edges
+                .entry(Self::edge(node, word))
+                .or_insert(next_node);
+            if node == next_node {
+                self.building.push(Vec::new());
+            }
+        }
+        self.building[node as usize].push(concept);
+        self.labels += 1;
+    }
+
+    /// Freezes the concept lists into one array and the root's edges into `root`.
+    fn finish(&mut self) {
+        self.root = vec![NO_NODE; self.words.len()];
+        for (&edge, &child) in &self.edges {
+            if edge >> 32 == 0 {
+                self.root[(edge & u64::from(u32::MAX)) as usize] = child;
+            }
+        }
+        for list in std::mem::take(&mut self.building) {
+            let start = self.concepts.len() as u32;
+            self.concepts.extend(list);
+            self.ends.push((start, self.concepts.len() as u32));
+        }
+    }
+
+    /// The word id of a normalised token.
+    fn word(&self, key: &str) -> u32 {
+        self.words.get(key).copied().unwrap_or(NO_WORD)
+    }
+
+    /// Every label occurrence in a sentence given as word ids, in no particular order.
+    fn find_all(&self, ids: &[u32], out: &mut Vec<LexiconMatch>) {
+        for first in 0..ids.len() {
+            let Some(&node) = self.root.get(ids[first] as usize) else {
+                continue;
+            };
+            if node == NO_NODE {
+                continue;
+            }
+            self.emit(node, first, first + 1, out);
+            let mut node = node;
+            for (last, &word) in ids.iter().enumerate().skip(first + 1) {
+                if word == NO_WORD {
+                    break;
+                }
+                let Some(&child) = self.edges.get(&Self::edge(node, word)) else {
+                    break;
+                };
+                node = child;
+                self.emit(node, first, last + 1, out);
+            }
+        }
+    }
+
+    /// The matches of the labels ending at `node`, over tokens `first..last`.
+    fn emit(&self, node: u32, first: usize, last: usize, out: &mut Vec<LexiconMatch>) {
+        let (s, e) = self.ends[node as usize];
+        out.extend(
+            self.concepts[s as usize..e as usize]
+                .iter()
+                .map(|&concept| LexiconMatch {
+                    concept,
+                    first,
+                    last,
+                }),
+        );
+    }
 }
 
 /// Appends the matching key of one token: lowercase, without hyphens, apostrophes and dots,
 /// plural endings folded ("E-mails" → "email", "cookies" and "cookie" → "cooky").
 pub fn normalise_token(token: &str, out: &mut String) {
     let start = out.len();
-    for c in token.chars() {
-        if matches!(c, '-' | '\'' | '’' | '.' | '‐' | '_') {
-            continue;
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
+    if token.is_ascii() {
+        // Most tokens: the same as below, byte by byte.
+        out.extend(
+            token
+                .bytes()
+                .filter(|b| !matches!(b, b'-' | b'\'' | b'.' | b'_'))
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        for c in token.chars() {
+            if matches!(c, '-' | '\'' | '’' | '.' | '‐' | '_') {
+                continue;
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     if out.len() == start {
@@ -597,6 +713,57 @@ ppk:collect a skos:Concept ; skos:inScheme pp:PracticeKinds ; skos:prefLabel "co
             .unwrap();
         assert!(v.is_a(email, contact));
         assert_eq!(v.opp115(email), Some("Contact"));
+    }
+
+    /// The trie finds exactly the label occurrences that comparing every token span's
+    /// key with every label's key finds (what the byte automaton it replaced accepted).
+    #[test]
+    fn the_label_trie_finds_every_label_on_token_boundaries() {
+        let v = Vocabulary::embedded().unwrap();
+        let mut keys: HashMap<String, Vec<ConceptId>> = HashMap::new();
+        for (id, c) in v.concepts.iter().enumerate() {
+            for label in &c.labels {
+                let k = key(label);
+                if k.len() >= 2 {
+                    keys.entry(k).or_default().push(id);
+                }
+            }
+        }
+        let text = "We collect your E-mail addresses, IP address and device identifiers; \
+            we may share personal information with advertising partners and service \
+            providers for marketing purposes. Cookies, web beacons and the pages you visit \
+            are logged. Ünïcödé naïve café — résumé’s data: credit card numbers & phone numbers.";
+        let tokens = crate::text::tokens(text, 0, text.len());
+        let mut ids = Vec::new();
+        let mut k = String::new();
+        for t in &tokens {
+            k.clear();
+            normalise_token(&text[t.start..t.end], &mut k);
+            ids.push(v.matcher.word(&k));
+        }
+        let mut found = Vec::new();
+        v.matcher.find_all(&ids, &mut found);
+        let mut expected = Vec::new();
+        for first in 0..tokens.len() {
+            for last in first + 1..=tokens.len() {
+                let span: Vec<String> = tokens[first..last]
+                    .iter()
+                    .map(|t| key(&text[t.start..t.end]))
+                    .collect();
+                for &concept in keys.get(&span.join(" ")).into_iter().flatten() {
+                    expected.push(LexiconMatch {
+                        concept,
+                        first,
+                        last,
+                    });
+                }
+            }
+        }
+        let order = |m: &LexiconMatch| (m.first, m.last, m.concept);
+        found.sort_by_key(order);
+        expected.sort_by_key(order);
+        assert!(expected.len() > 10, "{expected:?}");
+        assert_eq!(found, expected);
     }
 
     #[test]
