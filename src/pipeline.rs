@@ -368,20 +368,9 @@ pub fn build(
         .map(Store::beside_path);
     summary.stages.check = started.elapsed();
 
-    match beside {
-        None => {
-            stream(
-                &files,
-                unchanged,
-                store,
-                Mode::InPlace(Box::new(replacing)),
-                vocab,
-                options,
-                progress,
-                &clock,
-                &mut summary,
-            )?;
-        }
+    // In place, or into a new store beside the live one that is swapped in at the end.
+    let (beside_store, unchanged, mode) = match &beside {
+        None => (None, unchanged, Mode::InPlace(Box::new(replacing))),
         Some(beside) => {
             let mut old_graphs: HashMap<String, String> = replacing
                 .documents()
@@ -402,31 +391,38 @@ pub fn build(
             }
             // Left by a rebuild killed before its swap: never the live store.
             if beside.exists() {
-                std::fs::remove_dir_all(&beside)
+                std::fs::remove_dir_all(beside)
                     .map_err(|e| StoreError::Swap(beside.display().to_string(), e))?;
             }
-            let new = Store::open(&beside)?;
-            stream(
-                &files,
+            let mode = Mode::Beside {
+                old: store,
+                old_graphs,
+                changed,
+            };
+            (
+                Some(Store::open(beside)?),
                 std::sync::Arc::new(HashMap::new()),
-                &new,
-                Mode::Beside {
-                    old: store,
-                    old_graphs,
-                    changed,
-                },
-                vocab,
-                options,
-                progress,
-                &clock,
-                &mut summary,
-            )?;
-            drop(new);
-            let swapping = Instant::now();
-            store.swap_in(&beside)?;
-            summary.stages.commit += swapping.elapsed();
-            summary.rebuilt_beside = true;
+                mode,
+            )
         }
+    };
+    stream(
+        &files,
+        unchanged,
+        beside_store.as_ref().unwrap_or(store),
+        mode,
+        vocab,
+        options,
+        progress,
+        &clock,
+        &mut summary,
+    )?;
+    if let (Some(new), Some(beside)) = (beside_store, &beside) {
+        drop(new);
+        let swapping = Instant::now();
+        store.swap_in(beside)?;
+        summary.stages.commit += swapping.elapsed();
+        summary.rebuilt_beside = true;
     }
     summary.stages.read = StageClock::get(&clock.read);
     summary.stages.text = StageClock::get(&clock.text);
