@@ -136,7 +136,7 @@ pub fn build(
         oxigraph::model::NamedNode::new(l).with_context(|| format!("--license {l}: not an IRI"))?;
     }
     let mut store = match store_path {
-        Some(p) => Store::open(p)?,
+        Some(p) => Store::open_for_loading(p)?,
         None => Store::memory()?,
     };
     let started = publish::now();
@@ -514,7 +514,7 @@ pub fn extract(
 /// `privacy-kg load`
 pub fn load(files: &[PathBuf], store_path: &Path, ontology: Option<&Path>) -> Result<Outcome> {
     let vocab = load_vocabulary(ontology)?;
-    let store = Store::open(store_path)?;
+    let store = Store::open_for_loading(store_path)?;
     let started = std::time::Instant::now();
     let read = store.load_files(files, &vocab)?;
     let secs = started.elapsed().as_secs_f64();
@@ -1035,7 +1035,7 @@ pub fn build_history(
     let vocab = settings.vocabulary()?;
     let options = settings.options()?;
     let store = match store_path {
-        Some(p) => Store::open(p)?,
+        Some(p) => Store::open_for_loading(p)?,
         None => Store::memory()?,
     };
     let bar = progress_bar(0, "versions");
