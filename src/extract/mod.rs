@@ -1059,8 +1059,22 @@ fn enumeration_items(
             let closes =
                 next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
             let mut start = seg.0;
-            // Between two data items, or the last of three or more ("…, X and Y").
-            let between = prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
+            // Between two data items, or the last of three or more ("…, X and Y"). Two
+            // unknown items may stand together between data items of one list ("your phone
+            // number, calling-party number, forwarding numbers, time of calls").
+            let same_list = |a: usize, b: usize| {
+                (segments[a].1..segments[b].0).all(|j| words.is_any(j, &[",", "and", "or", "/"]))
+            };
+            let data_left = prev_data
+                || (k >= 2 && data_at(k - 2) && same_list(k - 2, k - 1) && same_list(k - 1, k));
+            let data_right = next_data
+                || (k + 2 < segments.len()
+                    && data_at(k + 2)
+                    && same_list(k, k + 1)
+                    && same_list(k + 1, k + 2));
+            let between = ((prev_data && next_data)
+                || (data_left && data_right && same_list(k - 1, k) && same_list(k, k + 1)))
+                && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
             let last_item = prev_data && before(seg.0) && closes && k >= 2 && data_at(k - 2);
             let candidate = if between || last_item {
                 true
@@ -1823,11 +1837,36 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
         if let Some(g) = groups.last_mut() {
             // "collect, use and share"; "used to store": an infinitive cue completes the
             // verb before it and shares its data.
+            // "sell, license, or otherwise dispose of": one verb the lexicon lacks may sit
+            // in the coordination.
+            let between = g.1..c.first;
+            let unknown = between
+                .clone()
+                .filter(|&k| !words.is_any(k, VERB_COORDINATION))
+                .count();
+            let coordinated = unknown == 0
+                || (unknown == 1
+                    && between.len() > 2
+                    && between.clone().any(|k| words.is_any(k, &["and", "or"])));
+            // "Media Access Control", "Flash Local Shared Objects": a capitalised word inside
+            // the clause is part of a name. "such as …", "including …": an enumeration of the
+            // object before it.
+            let name = c.first > clause.start
+                && ctx.doc.text[ctx.tokens[c.first].start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase);
+            let enumeration = between.clone().any(|k| {
+                words.is_any(k, &["including", "e.g.", "like"])
+                    || (words.get(k) == "such" && words.get(k + 1) == "as")
+            }) && !between.clone().any(|k| words.is_any(k, &["we", "they", "you", "it"]));
             let joined = c.first <= g.1
-                || (g.1..c.first).all(|k| words.is_any(k, VERB_COORDINATION))
+                || coordinated
                 || (c.first > 0 && words.get(c.first - 1) == "to")
                 || in_brackets(c.first)
-                || participle(c.first);
+                || participle(c.first)
+                || name
+                || enumeration;
             if joined {
                 g.1 = g.1.max(c.last);
                 g.2.push(i);
