@@ -1753,27 +1753,102 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
 /// Words that may stand between coordinated verbs sharing one object: "collect, use and
 /// share", "collect and may share", "use and do not sell".
 const VERB_COORDINATION: &[&str] = &[
-    ",", "and", "or", "and/or", "/", "also", "may", "might", "can", "will", "we", "not",
-    "do", "does", "then", "otherwise",
+    ",",
+    "and",
+    "or",
+    "and/or",
+    "/",
+    "also",
+    "may",
+    "might",
+    "can",
+    "will",
+    "we",
+    "not",
+    "do",
+    "does",
+    "then",
+    "otherwise",
 ];
 
 /// Words after "to" that start a noun phrase (a recipient, a place), not a purpose
 /// infinitive: "share it to third parties", "transfer data to other countries".
 const NOT_INFINITIVE: &[&str] = &[
-    "us", "you", "them", "him", "her", "me", "third", "third-party", "other", "which", "whom",
-    "what", "whose", "one", "outside", "unaffiliated", "affiliated", "non-affiliated", "law",
-    "government", "countries", "companies", "partners", "advertisers", "date", "time",
-    "extent", "comply",
+    "us",
+    "you",
+    "them",
+    "him",
+    "her",
+    "me",
+    "third",
+    "third-party",
+    "other",
+    "which",
+    "whom",
+    "what",
+    "whose",
+    "one",
+    "outside",
+    "unaffiliated",
+    "affiliated",
+    "non-affiliated",
+    "law",
+    "government",
+    "countries",
+    "companies",
+    "partners",
+    "advertisers",
+    "date",
+    "time",
+    "extent",
+    "comply",
 ];
 
 /// Words before "to" after which it does not start a purpose: "access to", "according to",
 /// "in addition to", "related to".
 const TO_NOT_PURPOSE: &[&str] = &[
-    "access", "according", "addition", "due", "prior", "up", "related", "relating", "respect",
-    "regard", "similar", "subject", "pursuant", "applicable", "linked", "connected", "able",
-    "want", "wish", "choose", "like", "need", "needs", "request", "consent", "agree",
-    "permission", "ability", "right", "unable", "opportunity", "order", "how", "where",
-    "whether", "going", "use", "used", "using", "you", "us", "them",
+    "access",
+    "according",
+    "addition",
+    "due",
+    "prior",
+    "up",
+    "related",
+    "relating",
+    "respect",
+    "regard",
+    "similar",
+    "subject",
+    "pursuant",
+    "applicable",
+    "linked",
+    "connected",
+    "able",
+    "want",
+    "wish",
+    "choose",
+    "like",
+    "need",
+    "needs",
+    "request",
+    "consent",
+    "agree",
+    "permission",
+    "ability",
+    "right",
+    "unable",
+    "opportunity",
+    "order",
+    "how",
+    "where",
+    "whether",
+    "going",
+    "use",
+    "used",
+    "using",
+    "you",
+    "us",
+    "them",
 ];
 
 /// Whether a purpose begins at token `i`: "to" with an infinitive ("to send you offers"),
@@ -1839,7 +1914,10 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
     let participle = |at: usize| {
         words.get(at).ends_with("ing")
             && at > 0
-            && !words.is_any(at - 1, &["is", "are", "be", "been", "was", "were", "by", "for", "of"])
+            && !words.is_any(
+                at - 1,
+                &["is", "are", "be", "been", "was", "were", "by", "for", "of"],
+            )
     };
     // Coordinations of cues: (first cue start, last cue end, members).
     let mut groups: Vec<(usize, usize, Vec<usize>)> = Vec::new();
@@ -1870,7 +1948,9 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
             let enumeration = between.clone().any(|k| {
                 words.is_any(k, &["including", "e.g.", "like"])
                     || (words.get(k) == "such" && words.get(k + 1) == "as")
-            }) && !between.clone().any(|k| words.is_any(k, &["we", "they", "you", "it"]));
+            }) && !between
+                .clone()
+                .any(|k| words.is_any(k, &["we", "they", "you", "it"]));
             let joined = c.first <= g.1
                 || coordinated
                 || (c.first > 0 && words.get(c.first - 1) == "to")
@@ -1889,9 +1969,8 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
     for k in 0..groups.len() {
         let (first, last, ref members) = groups[k];
         let passive = first > clause.start
-            && (first.saturating_sub(3).max(clause.start)..first).any(|j| {
-                words.is_any(j, &["is", "are", "be", "been", "being", "was", "were"])
-            });
+            && (first.saturating_sub(3).max(clause.start)..first)
+                .any(|j| words.is_any(j, &["is", "are", "be", "been", "being", "was", "were"]));
         let from = if k == 0 {
             clause.start
         } else if passive {
