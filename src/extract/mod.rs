@@ -767,7 +767,18 @@ const NOT_ITEM_HEADS: &[&str] = &[
     "described",
     "e.g.",
     "i.e.",
+    "e.g",
+    "i.e",
     "etc",
+    "however",
+    "include",
+    "includes",
+    "including",
+    "without",
+    "participate",
+    "register",
+    "subscribe",
+    "buy",
     "so",
     "then",
     "also",
@@ -1059,8 +1070,22 @@ fn enumeration_items(
             let closes =
                 next.is_none_or(|x| (seg.1..x.0).any(|j| matches!(words.get(j), ";" | ":" | ")")));
             let mut start = seg.0;
-            // Between two data items, or the last of three or more ("…, X and Y").
-            let between = prev_data && next_data && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
+            // Between two data items, or the last of three or more ("…, X and Y"). Two
+            // unknown items may stand together between data items of one list ("your phone
+            // number, calling-party number, forwarding numbers, time of calls").
+            let same_list = |a: usize, b: usize| {
+                (segments[a].1..segments[b].0).all(|j| words.is_any(j, &[",", "and", "or", "/"]))
+            };
+            let data_left = prev_data
+                || (k >= 2 && data_at(k - 2) && same_list(k - 2, k - 1) && same_list(k - 1, k));
+            let data_right = next_data
+                || (k + 2 < segments.len()
+                    && data_at(k + 2)
+                    && same_list(k, k + 1)
+                    && same_list(k + 1, k + 2));
+            let between = ((prev_data && next_data)
+                || (data_left && data_right && same_list(k - 1, k) && same_list(k, k + 1)))
+                && !words.is_any(seg.0.wrapping_sub(1), &[":"]);
             let last_item = prev_data && before(seg.0) && closes && k >= 2 && data_at(k - 2);
             let candidate = if between || last_item {
                 true
@@ -1511,6 +1536,9 @@ struct Cue {
     kind: PracticeKind,
     first: usize,
     last: usize,
+    /// The tokens whose data mentions the cue governs (its subject and object); `None`
+    /// for the whole clause.
+    scope: Option<(usize, usize)>,
 }
 
 fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
@@ -1581,6 +1609,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             kind,
             first: m.first,
             last: m.last,
+            scope: None,
         });
     }
     if cues.is_empty() {
@@ -1643,6 +1672,7 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
                 kind: PracticeKind::Share,
                 first: v,
                 last: v + 1,
+                scope: None,
             });
         }
     }
@@ -1720,11 +1750,267 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
     data_ends_at(j)
 }
 
+/// Words that may stand between coordinated verbs sharing one object: "collect, use and
+/// share", "collect and may share", "use and do not sell".
+const VERB_COORDINATION: &[&str] = &[
+    ",",
+    "and",
+    "or",
+    "and/or",
+    "/",
+    "also",
+    "may",
+    "might",
+    "can",
+    "will",
+    "we",
+    "not",
+    "do",
+    "does",
+    "then",
+    "otherwise",
+];
+
+/// Words after "to" that start a noun phrase (a recipient, a place), not a purpose
+/// infinitive: "share it to third parties", "transfer data to other countries".
+const NOT_INFINITIVE: &[&str] = &[
+    "us",
+    "you",
+    "them",
+    "him",
+    "her",
+    "me",
+    "third",
+    "third-party",
+    "other",
+    "which",
+    "whom",
+    "what",
+    "whose",
+    "one",
+    "outside",
+    "unaffiliated",
+    "affiliated",
+    "non-affiliated",
+    "law",
+    "government",
+    "countries",
+    "companies",
+    "partners",
+    "advertisers",
+    "date",
+    "time",
+    "extent",
+    "comply",
+];
+
+/// Words before "to" after which it does not start a purpose: "access to", "according to",
+/// "in addition to", "related to".
+const TO_NOT_PURPOSE: &[&str] = &[
+    "access",
+    "according",
+    "addition",
+    "due",
+    "prior",
+    "up",
+    "related",
+    "relating",
+    "respect",
+    "regard",
+    "similar",
+    "subject",
+    "pursuant",
+    "applicable",
+    "linked",
+    "connected",
+    "able",
+    "want",
+    "wish",
+    "choose",
+    "like",
+    "need",
+    "needs",
+    "request",
+    "consent",
+    "agree",
+    "permission",
+    "ability",
+    "right",
+    "unable",
+    "opportunity",
+    "order",
+    "how",
+    "where",
+    "whether",
+    "going",
+    "use",
+    "used",
+    "using",
+    "you",
+    "us",
+    "them",
+];
+
+/// Whether a purpose begins at token `i`: "to" with an infinitive ("to send you offers"),
+/// "in order to", "so that". The purpose's data are what the purpose is about, not the
+/// object of the verb before it.
+fn purpose_starts(ctx: &SentenceContext, i: usize) -> bool {
+    let words = ctx.words;
+    match words.get(i) {
+        "so" => words.get(i + 1) == "that",
+        "to" => {
+            if i > 0 && words.is_any(i - 1, TO_NOT_PURPOSE) && words.get(i - 1) != "order" {
+                return false;
+            }
+            let next = i + 1;
+            if next >= words.len() || words.is_any(next, DETERMINERS) {
+                return false;
+            }
+            let w = words.get(next);
+            if !w.chars().all(|c| c.is_ascii_lowercase()) || w.len() < 2 {
+                return false;
+            }
+            // Compare on the original text: a capitalised word names a party or place.
+            if ctx.doc.text[ctx.tokens[next].start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            {
+                return false;
+            }
+            if words.is_any(next, NOT_INFINITIVE) {
+                return false;
+            }
+            !ctx.matches.iter().any(|m| {
+                m.first == next
+                    && matches!(
+                        ctx.vocab.concept(m.concept).scheme,
+                        Scheme::Recipient | Scheme::DataType
+                    )
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Sets the scope of each data cue of a clause: the data a verb governs are those after it
+/// up to the next verb of another coordination (or a purpose), and, for the first verb, its
+/// subject before it ("we collect your email and share statistics with partners" does not
+/// share the email). A passive verb ("which is shared") also governs what precedes it.
+fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
+    let words = ctx.words;
+    let mut order: Vec<usize> = (0..cues.len())
+        .filter(|&i| cues[i].kind.is_about_data())
+        .collect();
+    order.sort_by_key(|&i| cues[i].first);
+    // A cue inside brackets ("Flash Local Shared Objects") or a participle after a noun
+    // ("providers using cookies") does not end the object of the verb before it.
+    let in_brackets = |at: usize| {
+        (clause.start..at)
+            .rev()
+            .find(|&k| words.is_any(k, &["(", ")"]))
+            .is_some_and(|k| words.get(k) == "(")
+    };
+    let participle = |at: usize| {
+        words.get(at).ends_with("ing")
+            && at > 0
+            && !words.is_any(
+                at - 1,
+                &["is", "are", "be", "been", "was", "were", "by", "for", "of"],
+            )
+    };
+    // Coordinations of cues: (first cue start, last cue end, members).
+    let mut groups: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for &i in &order {
+        let c = &cues[i];
+        if let Some(g) = groups.last_mut() {
+            // "collect, use and share"; "used to store": an infinitive cue completes the
+            // verb before it and shares its data.
+            // "sell, license, or otherwise dispose of": one verb the lexicon lacks may sit
+            // in the coordination.
+            let between = g.1..c.first;
+            let unknown = between
+                .clone()
+                .filter(|&k| !words.is_any(k, VERB_COORDINATION))
+                .count();
+            let coordinated = unknown == 0
+                || (unknown == 1
+                    && between.len() > 2
+                    && between.clone().any(|k| words.is_any(k, &["and", "or"])));
+            // "Media Access Control", "Flash Local Shared Objects": a capitalised word inside
+            // the clause is part of a name. "such as …", "including …": an enumeration of the
+            // object before it.
+            let name = c.first > clause.start
+                && ctx.doc.text[ctx.tokens[c.first].start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase);
+            let enumeration = between.clone().any(|k| {
+                words.is_any(k, &["including", "e.g.", "like"])
+                    || (words.get(k) == "such" && words.get(k + 1) == "as")
+            }) && !between
+                .clone()
+                .any(|k| words.is_any(k, &["we", "they", "you", "it"]));
+            let joined = c.first <= g.1
+                || coordinated
+                || (c.first > 0 && words.get(c.first - 1) == "to")
+                || in_brackets(c.first)
+                || participle(c.first)
+                || name
+                || enumeration;
+            if joined {
+                g.1 = g.1.max(c.last);
+                g.2.push(i);
+                continue;
+            }
+        }
+        groups.push((c.first, c.last, vec![i]));
+    }
+    for k in 0..groups.len() {
+        let (first, last, ref members) = groups[k];
+        let passive = first > clause.start
+            && (first.saturating_sub(3).max(clause.start)..first)
+                .any(|j| words.is_any(j, &["is", "are", "be", "been", "being", "was", "were"]));
+        let from = if k == 0 {
+            clause.start
+        } else if passive {
+            groups[k - 1].1
+        } else {
+            first
+        };
+        let mut to = groups.get(k + 1).map_or(clause.end, |g| g.0);
+        if let Some(p) = (last..to).find(|&j| purpose_starts(ctx, j)) {
+            to = p;
+        }
+        for &i in members {
+            cues[i].scope = Some((from, to));
+        }
+    }
+    // A kind stated twice in a clause makes one practice (the first cue's), governing the
+    // data of both verbs.
+    for a in 0..cues.len() {
+        for b in a + 1..cues.len() {
+            if cues[a].kind == cues[b].kind {
+                if let (Some(x), Some(y)) = (cues[a].scope, cues[b].scope) {
+                    cues[a].scope = Some((x.0.min(y.0), x.1.max(y.1)));
+                }
+            }
+        }
+    }
+}
+
 /// The practices stated by one sentence on its own.
 fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     let clauses = clause::split(ctx.words);
     // The cues of each clause, found once: the checks below look at them repeatedly.
-    let clause_cues: Vec<Vec<Cue>> = clauses.iter().map(|c| cues_in(ctx, c)).collect();
+    let clause_cues: Vec<Vec<Cue>> = clauses
+        .iter()
+        .map(|c| {
+            let mut cues = cues_in(ctx, c);
+            attach_scopes(ctx, c, &mut cues);
+            cues
+        })
+        .collect();
     // "We use security measures to protect your information": where a sentence states a
     // security measure, its "use" is instrumental, not a use of the data.
     // "we may disclose information to protect against fraud": after a disclosure or a
@@ -1971,6 +2257,7 @@ fn whole_sentence_practice(
         kind,
         first: 0,
         last: 0,
+        scope: None,
     };
     build(ctx, &whole, &cue, false, age, rule)
 }
@@ -2029,6 +2316,7 @@ fn list_item_practices(
             kind: cue.kind,
             first: 0,
             last: 0,
+            scope: None,
         };
         if let Some(mut p) = build(ctx, &whole, &item_cue, negated, None, "list-item") {
             p.actor = actor;
@@ -2080,6 +2368,10 @@ fn build(
 ) -> Option<Practice> {
     let words = ctx.words;
     let (mut data, _) = clause_data(ctx, clause);
+    if let Some((from, to)) = cue.scope {
+        let (lo, hi) = (ctx.tokens[from].start, ctx.tokens[to - 1].end);
+        data.retain(|m| m.start >= lo && m.end <= hi);
+    }
     let mut rule = rule;
     let generic = ctx
         .vocab
