@@ -1980,7 +1980,12 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
         };
         let mut to = groups.get(k + 1).map_or(clause.end, |g| g.0);
         if let Some(p) = (last..to).find(|&j| purpose_starts(ctx, j)) {
-            to = p;
+            // "Cookies are used by our checkout to remember your shipping address": when the
+            // verb's own data is only a tracking technology, the purpose names the data the
+            // technology handles, so it stays in scope.
+            if !only_tracking_before(ctx, from, p) {
+                to = p;
+            }
         }
         for &i in members {
             cues[i].scope = Some((from, to));
@@ -1997,6 +2002,24 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
             }
         }
     }
+}
+
+/// Whether the data types named between `from` and `to` are all tracking technologies (and
+/// there is at least one).
+fn only_tracking_before(ctx: &SentenceContext, from: usize, to: usize) -> bool {
+    let Some(tracking) = ctx
+        .vocab
+        .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
+    else {
+        return false;
+    };
+    let mut data = ctx
+        .matches
+        .iter()
+        .filter(|m| m.first >= from && m.last <= to)
+        .filter(|m| ctx.vocab.concept(m.concept).scheme == Scheme::DataType)
+        .peekable();
+    data.peek().is_some() && data.all(|m| ctx.vocab.is_a(m.concept, tracking))
 }
 
 /// The practices stated by one sentence on its own.
