@@ -6,11 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use privacy_kg::cli;
 
-/// mimalloc instead of glibc's malloc: extraction allocates many short-lived per-sentence
-/// buffers; measured in notes/issue-5 (speed5).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "privacy-kg",
