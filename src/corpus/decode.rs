@@ -180,7 +180,8 @@ fn looks_like_mojibake_slow(text: &str) -> bool {
     false
 }
 
-fn config() -> plsfix::TextFixerConfig {
+/// plsfix set to repair the encoding only (no other clean-up of the text).
+fn fixer_config() -> plsfix::TextFixerConfig {
     plsfix::TextFixerConfig {
         unescape_html: Some(false),
         remove_terminal_escapes: false,
@@ -200,7 +201,7 @@ fn config() -> plsfix::TextFixerConfig {
 }
 
 fn repair_mojibake(text: &str) -> String {
-    let config = config();
+    let config = fixer_config();
     // plsfix works line by line internally; long documents are fixed in line-sized pieces
     // so its per-call length limit never silently skips the repair.
     let mut out = String::with_capacity(text.len());
@@ -272,7 +273,7 @@ mod tests {
     fn fix_whole(text: &str) -> String {
         let mut out = String::new();
         for piece in text.split_inclusive('\n') {
-            out.push_str(&plsfix::fix_text(piece, Some(&config())));
+            out.push_str(&plsfix::fix_text(piece, Some(&fixer_config())));
         }
         out
     }

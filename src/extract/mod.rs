@@ -472,20 +472,14 @@ fn item_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Practice
     if (0..words.len()).any(|i| words.is_any(i, ITEM_VERBS)) {
         return None;
     }
-    let tracking = ctx
-        .vocab
-        .by_name(crate::vocab::ns::DATA, "TrackingTechnology");
-    if tracking.is_some_and(|t| ctx.vocab.is_a(first.concept, t)) {
+    if ctx.is_tracking(first.concept) {
         return None;
     }
     // "Contact information.", "Information You Provide to Us": a caption or heading, not
     // an item; an item lists data or qualifies its first one ("… such as", "… you post").
     let first_end = ctx.tokens.iter().position(|t| t.end == first.end)? + 1;
     let qualified = words.is_any(first_end, ITEM_QUALIFIERS);
-    let personal = data
-        .iter()
-        .filter(|m| !tracking.is_some_and(|t| ctx.vocab.is_a(m.concept, t)))
-        .count();
+    let personal = data.iter().filter(|m| !ctx.is_tracking(m.concept)).count();
     let short = words.len() < 7 || words.get(words.len() - 1) == ":";
     if !(personal >= 2 || (qualified && !short))
         || looks_like_caption(ctx.doc.sentence_text(ctx.index))
@@ -581,6 +575,16 @@ struct SentenceContext<'a> {
     matches: &'a [LexiconMatch],
     previous: Option<SentenceFacts>,
     section_data: Option<Vec<Mention>>,
+}
+
+impl SentenceContext<'_> {
+    /// Whether a concept is a tracking technology (a cookie, a pixel, …), which the rules
+    /// treat as a means of collection rather than as personal data.
+    fn is_tracking(&self, concept: ConceptId) -> bool {
+        self.vocab
+            .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
+            .is_some_and(|t| self.vocab.is_a(concept, t))
+    }
 }
 
 /// The facts of the nearest earlier sentence in the same or the previous block that names
@@ -2007,19 +2011,13 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
 /// Whether the data types named between `from` and `to` are all tracking technologies (and
 /// there is at least one).
 fn only_tracking_before(ctx: &SentenceContext, from: usize, to: usize) -> bool {
-    let Some(tracking) = ctx
-        .vocab
-        .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
-    else {
-        return false;
-    };
     let mut data = ctx
         .matches
         .iter()
         .filter(|m| m.first >= from && m.last <= to)
         .filter(|m| ctx.vocab.concept(m.concept).scheme == Scheme::DataType)
         .peekable();
-    data.peek().is_some() && data.all(|m| ctx.vocab.is_a(m.concept, tracking))
+    data.peek().is_some() && data.all(|m| ctx.is_tracking(m.concept))
 }
 
 /// The practices stated by one sentence on its own.
@@ -2196,12 +2194,6 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
 /// technology says what it is and can do, not what the service does with data.
 fn defines_technology(ctx: &SentenceContext) -> bool {
     let words = ctx.words;
-    let Some(tracking) = ctx
-        .vocab
-        .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
-    else {
-        return false;
-    };
     let Some(first) = ctx.matches.first() else {
         return false;
     };
@@ -2210,7 +2202,7 @@ fn defines_technology(ctx: &SentenceContext) -> bool {
         start += 1;
     }
     // The mention takes its determiner ("[A web beacon]").
-    if first.first > start || !ctx.vocab.is_a(first.concept, tracking) {
+    if first.first > start || !ctx.is_tracking(first.concept) {
         return false;
     }
     let mut after = first.last;

@@ -78,11 +78,16 @@ pub const LOAD_MEMORY_ENV: &str = "PRIVACY_KG_LOAD_MEMORY_MB";
 
 /// The bulk loader's memory bound, in megabytes: [`LOAD_MEMORY_ENV`] or the default.
 fn load_memory_mb() -> usize {
-    std::env::var(LOAD_MEMORY_ENV)
+    env_number(LOAD_MEMORY_ENV, 1).unwrap_or(BULK_LOAD_MEMORY_MB)
+}
+
+/// A whole number of at least `min` from an environment variable; none when it is unset or
+/// not such a number.
+fn env_number<T: std::str::FromStr + PartialOrd>(name: &str, min: T) -> Option<T> {
+    std::env::var(name)
         .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&mb| mb > 0)
-        .unwrap_or(BULK_LOAD_MEMORY_MB)
+        .and_then(|v| v.trim().parse::<T>().ok())
+        .filter(|n| *n >= min)
 }
 
 /// Environment variable bounding the number of files a store opened for loading
@@ -96,10 +101,7 @@ pub const MAX_OPEN_FILES_ENV: &str = "PRIVACY_KG_MAX_OPEN_FILES";
 
 /// The bound on a loading store's open files, if [`MAX_OPEN_FILES_ENV`] sets one.
 fn loading_max_open_files() -> Option<u32> {
-    std::env::var(MAX_OPEN_FILES_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .filter(|&n| n >= 32)
+    env_number(MAX_OPEN_FILES_ENV, 32)
 }
 
 /// The file, in the store's folder, listing the graphs a streaming document load
