@@ -110,6 +110,12 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
         assert!(r.extract_to_scan.unwrap() > 0.0);
         assert!(r.extract_stage_to_scan.unwrap() > 0.0);
         assert!(r.build_to_max_extract_oxigraph_load.unwrap() > 0.0);
+        // The reference with Oxigraph's first write can only be larger, so its ratio smaller.
+        assert!(
+            r.build_to_max_extract_oxigraph_ready.unwrap()
+                <= r.build_to_max_extract_oxigraph_load.unwrap()
+        );
+        assert!(s.oxigraph_load.as_ref().unwrap().first_write_s > 0.0);
         assert!(s.nquads_bytes.unwrap() > 0 && s.store_bytes.unwrap() > 0);
 
         assert_eq!(s.queries.len(), privacy_kg::query::catalogue().len());

@@ -151,8 +151,13 @@ pub struct Ratios {
     pub extract_to_scan: Option<f64>,
     /// The build's extract stage / the scan's automaton searches, both summed per document.
     pub extract_stage_to_scan: Option<f64>,
-    /// Build wall time / max(extract, Oxigraph bulk load) wall time; target ≤ 1.2.
+    /// Build wall time / max(extract, Oxigraph bulk load) wall time; target ≤ 1.2. The load
+    /// is load + commit, without the first write after it.
     pub build_to_max_extract_oxigraph_load: Option<f64>,
+    /// The same with Oxigraph's load timed until the store takes its first write, as `build`
+    /// is (its ontology transaction waits for the compaction the bulk load left).
+    #[serde(default)]
+    pub build_to_max_extract_oxigraph_ready: Option<f64>,
     /// Rebuild after rewriting 1% / full build, wall times; target ≤ 0.10.
     pub rebuild_to_full: Option<f64>,
 }
@@ -678,7 +683,12 @@ fn run_size(
     }
     let scan_wall = scan.as_ref().map(|(_, u)| u.wall_s);
     let extract_wall = extract.map(|u| u.wall_s);
-    let ox_wall = oxigraph.as_ref().map(|(_, u)| u.wall_s);
+    let ox_ready_wall = oxigraph.as_ref().map(|(_, u)| u.wall_s);
+    let ox_wall = oxigraph.as_ref().map(|(o, u)| u.wall_s - o.first_write_s);
+    let larger = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        _ => None,
+    };
     let build_wall = build.as_ref().map(|(_, u)| u.wall_s);
     size.ratios = Ratios {
         extract_to_scan: ratio(extract_wall, scan_wall),
@@ -686,13 +696,8 @@ fn run_size(
             build.as_ref().map(|(b, _)| b.extract_s),
             scan.as_ref().map(|(s, _)| s.scan_s),
         ),
-        build_to_max_extract_oxigraph_load: ratio(
-            build_wall,
-            match (extract_wall, ox_wall) {
-                (Some(e), Some(o)) => Some(e.max(o)),
-                _ => None,
-            },
-        ),
+        build_to_max_extract_oxigraph_load: ratio(build_wall, larger(extract_wall, ox_wall)),
+        build_to_max_extract_oxigraph_ready: ratio(build_wall, larger(extract_wall, ox_ready_wall)),
         rebuild_to_full: ratio(
             size.incremental.as_ref().map(|i| i.usage.wall_s),
             build_wall,
@@ -820,6 +825,13 @@ impl fmt::Display for Report {
                     sp.cpu_s
                 )?;
             }
+            if let Some(ox) = &s.oxigraph_load {
+                writeln!(
+                    f,
+                    "  oxigraph bulk load, s: parse and sort {:.2} · commit {:.2} · first write after it (compaction wait) {:.2}",
+                    ox.load_s, ox.commit_s, ox.first_write_s
+                )?;
+            }
             if let Some(sc) = &s.scan {
                 writeln!(
                     f,
@@ -830,10 +842,11 @@ impl fmt::Display for Report {
             let r = &s.ratios;
             writeln!(
                 f,
-                "  ratios: extract/scan {}× (wall), extract stage/automaton {}× (summed) · build/max(extract, oxigraph load) {} (target ≤ 1.2) · rebuild/full {} (target ≤ 0.10)",
+                "  ratios: extract/scan {}× (wall), extract stage/automaton {}× (summed) · build/max(extract, oxigraph load) {} (target ≤ 1.2; {} with oxigraph's first write after its load) · rebuild/full {} (target ≤ 0.10)",
                 opt(r.extract_to_scan, 1),
                 opt(r.extract_stage_to_scan, 1),
                 opt(r.build_to_max_extract_oxigraph_load, 2),
+                opt(r.build_to_max_extract_oxigraph_ready, 2),
                 opt(r.rebuild_to_full, 3)
             )?;
             if let Some(inc) = &s.incremental {
