@@ -1059,6 +1059,65 @@ fn enumeration_items(
     // new is found.
     let mut accepted = vec![false; segments.len()];
     let mut out = Vec::new();
+    // "page interaction information (such as scrolling, clicks and mouse-overs)": the items
+    // of a "such as" / "including" / "e.g." list right after a data mention are examples
+    // of that data, whatever the lexicon knows of them.
+    for k in 0..segments.len() {
+        let seg = segments[k];
+        let Some(j) =
+            (seg.0..seg.1).find(|&j| words.is_any(j, &["as", "including", "e.g.", "like"]))
+        else {
+            continue;
+        };
+        let opener = if words.get(j) != "as" {
+            j
+        } else if j > seg.0 && words.get(j - 1) == "such" {
+            j - 1
+        } else {
+            continue;
+        };
+        let mut p = opener;
+        if opener == seg.0 {
+            while p > 0 && words.is_any(p - 1, &["(", ","]) {
+                p -= 1;
+            }
+        }
+        if p == 0 || !is_data[p - 1] || j + 1 >= seg.1 {
+            continue;
+        }
+        let mut q = k;
+        let mut start = j + 1;
+        loop {
+            let (from, to) = (start, segments[q].1);
+            if !accepted[q] && !(from..to).any(|x| is_data[x]) {
+                let mut end = from;
+                while end < to && !words.is_any(end, ITEM_END) && words.get(end) != "." {
+                    end += 1;
+                }
+                let head = words.get(from);
+                let noun = end > from
+                    && end - from <= 4
+                    && !words.is_any(from, NOT_ITEM_HEADS)
+                    && !words.is_any(from, &["whether", "you", "us", "them", "yourself"])
+                    && !head.ends_with("ly")
+                    && !(from..end).all(|x| words.is_any(x, DETERMINERS))
+                    && !(from..end).any(|x| is_other[x])
+                    && (from..end).any(|x| words.get(x).chars().any(char::is_alphabetic));
+                if noun {
+                    accepted[q] = true;
+                    out.push((from, end));
+                }
+            }
+            let same_list = q + 1 < segments.len()
+                && (segments[q].1..segments[q + 1].0)
+                    .all(|x| words.is_any(x, &[",", "and", "or", "/"]));
+            if !same_list {
+                break;
+            }
+            q += 1;
+            start = segments[q].0;
+        }
+    }
     for _ in 0..4 {
         let found_before = out.len();
         for (k, seg) in segments.iter().enumerate() {
