@@ -1059,6 +1059,65 @@ fn enumeration_items(
     // new is found.
     let mut accepted = vec![false; segments.len()];
     let mut out = Vec::new();
+    // "page interaction information (such as scrolling, clicks and mouse-overs)": the items
+    // of a "such as" / "including" / "e.g." list right after a data mention are examples
+    // of that data, whatever the lexicon knows of them.
+    for k in 0..segments.len() {
+        let seg = segments[k];
+        let Some(j) =
+            (seg.0..seg.1).find(|&j| words.is_any(j, &["as", "including", "e.g.", "like"]))
+        else {
+            continue;
+        };
+        let opener = if words.get(j) != "as" {
+            j
+        } else if j > seg.0 && words.get(j - 1) == "such" {
+            j - 1
+        } else {
+            continue;
+        };
+        let mut p = opener;
+        if opener == seg.0 {
+            while p > 0 && words.is_any(p - 1, &["(", ","]) {
+                p -= 1;
+            }
+        }
+        if p == 0 || !is_data[p - 1] || j + 1 >= seg.1 {
+            continue;
+        }
+        let mut q = k;
+        let mut start = j + 1;
+        loop {
+            let (from, to) = (start, segments[q].1);
+            if !accepted[q] && !(from..to).any(|x| is_data[x]) {
+                let mut end = from;
+                while end < to && !words.is_any(end, ITEM_END) && words.get(end) != "." {
+                    end += 1;
+                }
+                let head = words.get(from);
+                let noun = end > from
+                    && end - from <= 4
+                    && !words.is_any(from, NOT_ITEM_HEADS)
+                    && !words.is_any(from, &["whether", "you", "us", "them", "yourself"])
+                    && !head.ends_with("ly")
+                    && !(from..end).all(|x| words.is_any(x, DETERMINERS))
+                    && !(from..end).any(|x| is_other[x])
+                    && (from..end).any(|x| words.get(x).chars().any(char::is_alphabetic));
+                if noun {
+                    accepted[q] = true;
+                    out.push((from, end));
+                }
+            }
+            let same_list = q + 1 < segments.len()
+                && (segments[q].1..segments[q + 1].0)
+                    .all(|x| words.is_any(x, &[",", "and", "or", "/"]));
+            if !same_list {
+                break;
+            }
+            q += 1;
+            start = segments[q].0;
+        }
+    }
     for _ in 0..4 {
         let found_before = out.len();
         for (k, seg) in segments.iter().enumerate() {
@@ -1983,6 +2042,13 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
             first
         };
         let mut to = groups.get(k + 1).map_or(clause.end, |g| g.0);
+        // "we collect your email, we will delete that information": a new subject after a
+        // comma starts another statement, which the verb's object does not reach.
+        if let Some(j) =
+            (last..to).find(|&j| words.get(j) == "," && words.is_any(j + 1, &["we", "you", "they"]))
+        {
+            to = j;
+        }
         if let Some(p) = (last..to).find(|&j| purpose_starts(ctx, j)) {
             // "Cookies are used by our checkout to remember your shipping address": when the
             // verb's own data is only a tracking technology, the purpose names the data the
@@ -2059,7 +2125,10 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     });
     let age = minimum_age(ctx.doc.sentence_text(ctx.index));
     let mut practices: Vec<Practice> = Vec::new();
-    for (clause, cues) in clauses.iter().zip(&clause_cues) {
+    // The practices of each clause, as a range of `practices`.
+    let mut clause_practices: Vec<(usize, usize)> = Vec::with_capacity(clauses.len());
+    for (ci, (clause, cues)) in clauses.iter().zip(&clause_cues).enumerate() {
+        let before = practices.len();
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
         let share_at = cues
             .iter()
@@ -2123,7 +2192,8 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             let (_, excepted) = clause_data(ctx, clause);
             let mut practice = practice;
             if practice.actor == Actor::ThirdParty
-                && clause::joint_subject(ctx.words, clause, cue.first)
+                && (clause::joint_subject(ctx.words, clause, cue.first)
+                    || owner_and_ours(ctx, clause, cue.first))
             {
                 let mut ours = practice.clone();
                 ours.actor = Actor::FirstParty;
@@ -2162,6 +2232,12 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             }
             practices.push(practice);
         }
+        if practices.len() == before && ci > 0 {
+            let (s, e) = clause_practices[ci - 1];
+            let inherited = continued_practices(ctx, &clauses[ci - 1], clause, &practices[s..e]);
+            practices.extend(inherited);
+        }
+        clause_practices.push((before, practices.len()));
     }
     // "This statement may be revised", "we may modify these policies": a change verb near
     // the policy's own name states a policy-change practice even in wording the lexicon lacks.
@@ -2187,6 +2263,101 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
         }
     }
     practices
+}
+
+/// "FSD and our service providers may collect": a capitalised name heading the clause,
+/// joined to "our" partners before the cue, is the policy's owner, so the practice is the
+/// first party's as well as the partners'.
+fn owner_and_ours(ctx: &SentenceContext, clause: &Clause, cue: usize) -> bool {
+    let words = ctx.words;
+    // The name heads the clause or follows the comma that ends an introductory phrase
+    // ("When you visit the FSD Services, FSD and our service providers may collect").
+    let k = (clause.start..cue)
+        .rev()
+        .find(|&i| words.get(i) == ",")
+        .map_or(clause.start, |i| i + 1);
+    k + 3 < cue
+        && words.is_any(k + 1, &["and", "&"])
+        && words.get(k + 2) == "our"
+        && !words.is_any(k, &["you", "they", "it", "these", "those", "such", "other"])
+        && ctx.doc.text[ctx.tokens[k].start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        && !(k + 3..cue).any(|i| words.is_any(i, &["we", "you", "they", ","]))
+}
+
+/// "We receive your name and address from carriers; account information from merchants;
+/// and credit history from credit bureaus": a clause after a semicolon that has no verb of
+/// its own and starts with data continues the object of the clause before it. It states
+/// the data practices of that clause (those whose data reached the semicolon) on its own
+/// data.
+fn continued_practices(
+    ctx: &SentenceContext,
+    prev: &Clause,
+    clause: &Clause,
+    earlier: &[Practice],
+) -> Vec<Practice> {
+    let words = ctx.words;
+    if clause.start == 0 || words.get(clause.start - 1) != ";" {
+        return Vec::new();
+    }
+    let (data, _) = clause_data(ctx, clause);
+    let Some(first) = data.first() else {
+        return Vec::new();
+    };
+    let Some(at) = (clause.start..clause.end).find(|&i| ctx.tokens[i].start == first.start) else {
+        return Vec::new();
+    };
+    // "; and credit history", "; (ii) your name": at most two words before the data.
+    if at > clause.start + 2
+        || (clause.start..at).any(|i| !words.is_any(i, &["and", "or", "and/or", "also", "("]))
+    {
+        return Vec::new();
+    }
+    // "; cookies are small files", "; this information may be shared": a finite verb
+    // before any relative clause makes the clause a statement of its own.
+    for i in at..clause.end {
+        if words.is_any(
+            i,
+            &[
+                "which", "that", "who", "whom", "whose", "when", "if", "we", "you",
+            ],
+        ) {
+            break;
+        }
+        if words.is_any(i, ITEM_VERBS) {
+            return Vec::new();
+        }
+    }
+    // The earlier clause's data must reach its end: its last data mention is among them.
+    let Some(last) = ctx
+        .matches
+        .iter()
+        .filter(|m| {
+            m.first >= prev.start
+                && m.last <= prev.end
+                && ctx.vocab.concept(m.concept).scheme == Scheme::DataType
+        })
+        .map(|m| ctx.tokens[m.first].start)
+        .max()
+    else {
+        return Vec::new();
+    };
+    earlier
+        .iter()
+        .filter(|p| {
+            p.kind.is_data_handling()
+                && p.rule != "exception"
+                && p.data.iter().any(|m| m.start == last)
+        })
+        .map(|p| {
+            let mut q = p.clone();
+            q.data = data.clone();
+            q.rule = "continuation";
+            q
+        })
+        .collect()
 }
 
 /// "Cookies are small text files …", "A web beacon (also known as a pixel tag) is an
