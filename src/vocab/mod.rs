@@ -151,6 +151,8 @@ pub struct Vocabulary {
     matcher: LabelTrie,
     /// [`Scheme::group`] of each concept, side by side for sorting a sentence's matches.
     groups: Vec<u8>,
+    /// The scheme of each concept, side by side: the rules ask it of every match.
+    schemes: Vec<Scheme>,
     /// The Turtle sources, to load into the store beside the data.
     pub sources: Vec<(String, String)>,
 }
@@ -345,17 +347,24 @@ impl Vocabulary {
         }
         matcher.finish();
         let groups = concepts.iter().map(|c| c.scheme.group()).collect();
+        let schemes = concepts.iter().map(|c| c.scheme).collect();
         Ok(Vocabulary {
             concepts,
             by_iri,
             matcher,
             groups,
+            schemes,
             sources,
         })
     }
 
     pub fn concept(&self, id: ConceptId) -> &Concept {
         &self.concepts[id]
+    }
+
+    /// The scheme of a concept (`concept(id).scheme`, from a dense array).
+    pub fn scheme(&self, id: ConceptId) -> Scheme {
+        self.schemes[id]
     }
 
     pub fn by_iri(&self, iri: &str) -> Option<ConceptId> {
@@ -434,11 +443,11 @@ impl Vocabulary {
         } = scratch;
         candidates.clear();
         ids.clear();
-        ids.extend(tokens.iter().map(|t| {
-            key.clear();
-            normalise_token(&text[t.start..t.end], key);
-            self.matcher.word(key)
-        }));
+        ids.extend(
+            tokens
+                .iter()
+                .map(|t| self.matcher.token_word(&text[t.start..t.end], key)),
+        );
         self.matcher.find_all(ids, candidates);
         // Longest first among matches starting at the same token, then greedy.
         candidates.sort_by_key(|m| {
@@ -508,6 +517,127 @@ struct LabelTrie {
     concepts: Vec<ConceptId>,
     /// How many labels were inserted.
     labels: usize,
+    /// The words of `words` whose key is ASCII and at most [`SHORT_KEY`] bytes (nearly all),
+    /// looked up without hashing a string or following a pointer to compare it.
+    short: ShortWords,
+}
+
+/// Longest key held in [`ShortWords`].
+const SHORT_KEY: usize = 16;
+
+/// Longest ASCII token normalised on the stack by [`LabelTrie::token_word`]; longer ones
+/// (rare) take the general path.
+const STACK_TOKEN: usize = 48;
+
+/// An open-addressing table from short ASCII keys to word ids: each key is packed,
+/// zero-padded, into two u64s beside its length, so a look-up is a multiply, a few loads
+/// and two integer compares. Profiled: turning each token into a word id through the
+/// `FxHashMap<Box<str>, u32>` (hash the bytes, probe, memcmp against the boxed key) was
+/// two-thirds of `Vocabulary::find`.
+#[derive(Default)]
+struct ShortWords {
+    slots: Vec<ShortSlot>,
+    /// log2 of `slots.len()`.
+    bits: u32,
+}
+
+#[derive(Clone, Copy)]
+struct ShortSlot {
+    k0: u64,
+    k1: u64,
+    len: u32,
+    /// [`NO_WORD`] for an empty slot.
+    id: u32,
+}
+
+impl ShortWords {
+    fn pack(key: &[u8]) -> (u64, u64) {
+        let mut b = [0u8; SHORT_KEY];
+        b[..key.len()].copy_from_slice(key);
+        let (lo, hi) = b.split_at(8);
+        (
+            u64::from_le_bytes(lo.try_into().expect("8 bytes")),
+            u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+        )
+    }
+
+    fn slot(&self, k0: u64, k1: u64, len: u32) -> usize {
+        let h = (k0 ^ k1.rotate_left(29) ^ u64::from(len).rotate_left(59))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - self.bits)) as usize
+    }
+
+    /// The table of `words`' short ASCII keys, at most half full.
+    fn build<'a>(words: impl Iterator<Item = (&'a str, u32)> + Clone) -> ShortWords {
+        let n = words.clone().count().max(1);
+        let bits = (2 * n).next_power_of_two().trailing_zeros().max(4);
+        let empty = ShortSlot {
+            k0: 0,
+            k1: 0,
+            len: 0,
+            id: NO_WORD,
+        };
+        let mut table = ShortWords {
+            slots: vec![empty; 1 << bits],
+            bits,
+        };
+        let mask = table.slots.len() - 1;
+        for (w, id) in words {
+            if w.len() > SHORT_KEY || !w.is_ascii() {
+                continue;
+            }
+            let (k0, k1) = Self::pack(w.as_bytes());
+            let len = w.len() as u32;
+            let mut i = table.slot(k0, k1, len);
+            while table.slots[i].id != NO_WORD {
+                i = (i + 1) & mask;
+            }
+            table.slots[i] = ShortSlot { k0, k1, len, id };
+        }
+        table
+    }
+
+    /// The word id of a key of at most [`SHORT_KEY`] bytes, [`NO_WORD`] if none.
+    #[cfg(test)]
+    fn get(&self, key: &[u8]) -> u32 {
+        let mut buf = [0u8; SHORT_KEY];
+        buf[..key.len()].copy_from_slice(key);
+        self.get_prefix(&buf, key.len())
+    }
+
+    /// The word id of the key `buf[..len]` (`len` at most [`SHORT_KEY`]; the bytes after
+    /// it are ignored), [`NO_WORD`] if none.
+    fn get_prefix(&self, buf: &[u8; SHORT_KEY], len: usize) -> u32 {
+        if self.slots.is_empty() {
+            return NO_WORD;
+        }
+        // The bytes of the key, little-endian, with those past its end zeroed: what `pack`
+        // gives, without copying a key of variable length.
+        let keep = |word: u64, bytes: usize| match bytes {
+            0 => 0,
+            1..=7 => word & (u64::MAX >> (64 - 8 * bytes)),
+            _ => word,
+        };
+        let (lo, hi) = buf.split_at(8);
+        let k0 = keep(u64::from_le_bytes(lo.try_into().expect("8 bytes")), len);
+        let k1 = keep(
+            u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+            len.saturating_sub(8),
+        );
+        let len = len as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k0, k1, len);
+        loop {
+            let s = &self.slots[i];
+            if s.id == NO_WORD {
+                return NO_WORD;
+            }
+            if s.k0 == k0 && s.k1 == k1 && s.len == len {
+                return s.id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 impl LabelTrie {
@@ -545,6 +675,7 @@ impl LabelTrie {
                 self.root[(edge & u64::from(u32::MAX)) as usize] = child;
             }
         }
+        self.short = ShortWords::build(self.words.iter().map(|(w, &id)| (&**w, id)));
         for list in std::mem::take(&mut self.building) {
             let start = self.concepts.len() as u32;
             self.concepts.extend(list);
@@ -555,6 +686,28 @@ impl LabelTrie {
     /// The word id of a normalised token.
     fn word(&self, key: &str) -> u32 {
         self.words.get(key).copied().unwrap_or(NO_WORD)
+    }
+
+    /// The word id of a token as it stands in the text: `word` of its
+    /// [`normalise_token`] key. ASCII tokens (nearly all) are normalised on the stack and
+    /// looked up in [`ShortWords`]; `key` is a buffer for the others.
+    fn token_word(&self, token: &str, key: &mut String) -> u32 {
+        let bytes = token.as_bytes();
+        if bytes.len() <= STACK_TOKEN && token.is_ascii() {
+            let mut buf = [0u8; STACK_TOKEN];
+            let n = normalise_ascii(bytes, &mut buf);
+            let k = &buf[..n];
+            return if n <= SHORT_KEY {
+                let head: &[u8; SHORT_KEY] = buf[..SHORT_KEY].try_into().expect("16 bytes");
+                self.short.get_prefix(head, n)
+            } else {
+                // An ASCII key: still UTF-8.
+                self.word(std::str::from_utf8(k).expect("ASCII"))
+            };
+        }
+        key.clear();
+        normalise_token(token, key);
+        self.word(key)
     }
 
     /// Every label occurrence in a sentence given as word ids, in no particular order.
@@ -625,29 +778,64 @@ pub fn normalise_token(token: &str, out: &mut String) {
         out.push_str(token);
         return;
     }
-    let word = &out[start..];
+    let (keep, y) = fold_plural(&out.as_bytes()[start..]);
+    // `keep` cuts off ASCII letters only, so it is a character boundary.
+    out.truncate(start + keep);
+    if y {
+        out.push('y');
+    }
+}
+
+/// The plural folding of [`normalise_token`] on a lowercased word without joiners: how many
+/// of its bytes to keep, and whether a 'y' follows them ("cookies" → "cook" + y, "emails"
+/// → "email").
+fn fold_plural(word: &[u8]) -> (usize, bool) {
     let n = word.len();
-    if n > 4 && word.ends_with("ies") {
-        out.truncate(start + n - 3);
-        out.push('y');
-    } else if n > 4 && word.ends_with("ie") {
-        out.truncate(start + n - 2);
-        out.push('y');
+    if n > 4 && word.ends_with(b"ies") {
+        (n - 3, true)
+    } else if n > 4 && word.ends_with(b"ie") {
+        (n - 2, true)
     } else if n > 4
-        && (word.ends_with("sses")
-            || word.ends_with("xes")
-            || word.ends_with("ches")
-            || word.ends_with("shes"))
+        && (word.ends_with(b"sses")
+            || word.ends_with(b"xes")
+            || word.ends_with(b"ches")
+            || word.ends_with(b"shes"))
     {
-        out.truncate(start + n - 2);
+        (n - 2, false)
     } else if n > 3
-        && word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-        && !word.ends_with("is")
-        && !word.ends_with("ys")
+        && word.ends_with(b"s")
+        && !word.ends_with(b"ss")
+        && !word.ends_with(b"us")
+        && !word.ends_with(b"is")
+        && !word.ends_with(b"ys")
     {
-        out.truncate(start + n - 1);
+        (n - 1, false)
+    } else {
+        (n, false)
+    }
+}
+
+/// [`normalise_token`] of an ASCII token of at most `out.len()` bytes, written to the
+/// start of `out`; returns the key's length.
+fn normalise_ascii(token: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
+    for &b in token {
+        if !matches!(b, b'-' | b'\'' | b'.' | b'_') {
+            out[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    if n == 0 {
+        out[..token.len()].copy_from_slice(token);
+        return token.len();
+    }
+    let (keep, y) = fold_plural(&out[..n]);
+    if y {
+        // The 'y' replaces at least two bytes ("ies", "ie"), so it fits.
+        out[keep] = b'y';
+        keep + 1
+    } else {
+        keep
     }
 }
 
@@ -764,6 +952,98 @@ ppk:collect a skos:Concept ; skos:inScheme pp:PracticeKinds ; skos:prefLabel "co
         expected.sort_by_key(order);
         assert!(expected.len() > 10, "{expected:?}");
         assert_eq!(found, expected);
+    }
+
+    /// ASCII tokens built from letters that exercise the plural folding and the joiners,
+    /// of every length up to past the stack buffer, from a fixed seed.
+    fn ascii_tokens() -> Vec<String> {
+        const ALPHABET: &[u8] = b"aeisuxychSIEY-'._0Q";
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut out: Vec<String> = ["-", ".", "'", "_", "--", "ies", "cookies", "Cookies", "IES"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = 1 + (state % 60) as usize;
+            let token = (0..len)
+                .map(|i| {
+                    let r = state.rotate_left(i as u32 * 5) ^ (i as u64).wrapping_mul(0x9E37);
+                    char::from(ALPHABET[(r % ALPHABET.len() as u64) as usize])
+                })
+                .collect();
+            out.push(token);
+        }
+        out
+    }
+
+    /// The stack normalisation of ASCII tokens is `normalise_token`'s.
+    #[test]
+    fn ascii_normalisation_matches_normalise_token() {
+        let mut tokens = ascii_tokens();
+        let v = Vocabulary::embedded().unwrap();
+        tokens.extend(v.matcher.words.keys().map(|w| w.to_string()));
+        for t in tokens.iter().filter(|t| t.len() <= STACK_TOKEN) {
+            let mut expected = String::new();
+            normalise_token(t, &mut expected);
+            let mut buf = [0u8; STACK_TOKEN];
+            let n = normalise_ascii(t.as_bytes(), &mut buf);
+            assert_eq!(&buf[..n], expected.as_bytes(), "{t:?}");
+        }
+    }
+
+    /// A token's word id through the short-key table is the id of its normalised key in
+    /// the word map, for every word of the lexicon (as written, in capitals and plural) and
+    /// for tokens that are not words.
+    #[test]
+    fn token_word_ids_match_the_word_map() {
+        let v = Vocabulary::embedded().unwrap();
+        let t = &v.matcher;
+        let mut tokens = ascii_tokens();
+        for w in t.words.keys() {
+            tokens.push(w.to_string());
+            tokens.push(w.to_uppercase());
+            tokens.push(format!("{w}s"));
+            tokens.push(format!("{w}-x"));
+        }
+        tokens.extend(
+            ["naïve", "Café’s", "E-MAILS", "IP", "cookie", "a", "ÉTÉ"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        let mut found = 0;
+        let mut key = String::new();
+        for token in &tokens {
+            key.clear();
+            normalise_token(token, &mut key);
+            let expected = t.word(&key);
+            found += usize::from(expected != NO_WORD);
+            assert_eq!(
+                t.token_word(token, &mut String::new()),
+                expected,
+                "{token:?}"
+            );
+        }
+        // Words of the lexicon are found, and the check covered misses too.
+        assert!(found >= t.words.len() / 2, "{found}");
+        assert!(found < tokens.len());
+        // Bytes after a short key do not count.
+        for (w, &id) in t
+            .words
+            .iter()
+            .filter(|(w, _)| w.len() <= SHORT_KEY && w.is_ascii())
+        {
+            let mut buf = [b'z'; SHORT_KEY];
+            buf[..w.len()].copy_from_slice(w.as_bytes());
+            assert_eq!(t.short.get_prefix(&buf, w.len()), id, "{w:?}");
+        }
+        // Short and long keys both occur among the lexicon's words.
+        assert!(t.words.keys().any(|w| w.len() > SHORT_KEY));
+        assert!(t.words.keys().all(|w| w.len() > SHORT_KEY
+            || !w.is_ascii()
+            || t.short.get(w.as_bytes()) == t.word(w)));
     }
 
     #[test]
