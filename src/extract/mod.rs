@@ -1017,7 +1017,7 @@ fn refine_mentions(
 
 /// `n` times false, allocated with malloc rather than `vec![false; n]`'s calloc, which
 /// glibc serves without its per-thread cache (profiled: the per-sentence flag vectors of
-/// `refine_mentions` made calloc a visible cost).
+/// `refine_mentions` and `enumeration_items` made calloc a visible cost).
 fn falses(n: usize) -> Vec<bool> {
     let mut v = Vec::with_capacity(n);
     v.resize(n, false);
@@ -1039,8 +1039,8 @@ fn enumeration_items(
     vocab: &Vocabulary,
 ) -> Vec<(usize, usize)> {
     let n = words.len();
-    let mut is_data = vec![false; n];
-    let mut is_other = vec![false; n];
+    let mut is_data = falses(n);
+    let mut is_other = falses(n);
     for m in matches {
         let mark = match vocab.concept(m.concept).scheme {
             Scheme::DataType => &mut is_data,
@@ -1066,7 +1066,7 @@ fn enumeration_items(
     // An accepted item counts as data for its neighbours ("such as crashes, system
     // activity, hardware settings, browser type"), so the search repeats until nothing
     // new is found.
-    let mut accepted = vec![false; segments.len()];
+    let mut accepted = falses(segments.len());
     let mut out = Vec::new();
     // "page interaction information (such as scrolling, clicks and mouse-overs)": the items
     // of a "such as" / "including" / "e.g." list right after a data mention are examples
