@@ -149,9 +149,8 @@ pub struct Vocabulary {
     pub concepts: Vec<Concept>,
     by_iri: HashMap<String, ConceptId>,
     matcher: LabelTrie,
-    /// [`Scheme::group`] of each concept, side by side for sorting a sentence's matches.
-    groups: Vec<u8>,
-    /// The scheme of each concept, side by side: the rules ask it of every match.
+    /// The scheme of each concept, side by side: [`Vocabulary::find`] sorts a sentence's
+    /// matches by [`Scheme::group`] and the rules ask it of every match.
     schemes: Vec<Scheme>,
     /// The Turtle sources, to load into the store beside the data.
     pub sources: Vec<(String, String)>,
@@ -346,13 +345,11 @@ impl Vocabulary {
             }
         }
         matcher.finish();
-        let groups = concepts.iter().map(|c| c.scheme.group()).collect();
         let schemes = concepts.iter().map(|c| c.scheme).collect();
         Ok(Vocabulary {
             concepts,
             by_iri,
             matcher,
-            groups,
             schemes,
             sources,
         })
@@ -452,7 +449,7 @@ impl Vocabulary {
         // Longest first among matches starting at the same token, then greedy.
         candidates.sort_by_key(|m| {
             (
-                self.groups[m.concept],
+                self.schemes[m.concept].group(),
                 m.first,
                 usize::MAX - m.last,
                 m.concept,
@@ -463,7 +460,7 @@ impl Vocabulary {
         let mut group_end = [0usize; 4];
         let mut last_kept: [Option<LexiconMatch>; 4] = [None; 4];
         for m in candidates.iter() {
-            let g = self.groups[m.concept] as usize;
+            let g = self.schemes[m.concept].group() as usize;
             let same_span = last_kept[g].is_some_and(|k| k.first == m.first && k.last == m.last);
             if m.first >= group_end[g] || same_span {
                 group_end[g] = group_end[g].max(m.last);
@@ -758,7 +755,7 @@ pub fn normalise_token(token: &str, out: &mut String) {
         out.extend(
             token
                 .bytes()
-                .filter(|b| !matches!(b, b'-' | b'\'' | b'.' | b'_'))
+                .filter(|&b| !is_ascii_joiner(b))
                 .map(|b| char::from(b.to_ascii_lowercase())),
         );
     } else {
@@ -815,12 +812,17 @@ fn fold_plural(word: &[u8]) -> (usize, bool) {
     }
 }
 
+/// The ASCII characters [`normalise_token`] drops inside a word ("e-mail", "o'clock").
+fn is_ascii_joiner(b: u8) -> bool {
+    matches!(b, b'-' | b'\'' | b'.' | b'_')
+}
+
 /// [`normalise_token`] of an ASCII token of at most `out.len()` bytes, written to the
 /// start of `out`; returns the key's length.
 fn normalise_ascii(token: &[u8], out: &mut [u8]) -> usize {
     let mut n = 0;
     for &b in token {
-        if !matches!(b, b'-' | b'\'' | b'.' | b'_') {
+        if !is_ascii_joiner(b) {
             out[n] = b.to_ascii_lowercase();
             n += 1;
         }
