@@ -65,6 +65,7 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
             "extract --format nq",
             "oxigraph bulk load",
             "build",
+            "optimize (compaction)",
         ] {
             assert!(
                 phases.contains(&wanted),
@@ -117,6 +118,9 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
         );
         assert!(s.oxigraph_load.as_ref().unwrap().first_write_s > 0.0);
         assert!(s.nquads_bytes.unwrap() > 0 && s.store_bytes.unwrap() > 0);
+        // The queries read the store once compacted; compaction keeps it non-empty.
+        assert!(s.optimize.as_ref().unwrap().optimize_s > 0.0);
+        assert!(s.optimized_store_bytes.unwrap() > 0);
 
         assert_eq!(s.queries.len(), privacy_kg::query::catalogue().len());
         for q in &s.queries {

@@ -147,6 +147,33 @@ fn saved_queries_answer_on_the_samples() {
 }
 
 #[test]
+fn optimize_compacts_a_store_without_changing_its_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg.db");
+    assert!(build(&store, &[&samples()]).status.success());
+    let answers = |store: &Path| {
+        let out = run(bin()
+            .args(["query", "03", "--format", "csv", "--store"])
+            .arg(store));
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let before = answers(&store);
+    assert!(before.contains("igroops.com"), "{before}");
+
+    let out = run(bin().args(["optimize", "--store"]).arg(&store));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("MB after"), "{}", stdout(&out));
+    assert_eq!(answers(&store), before);
+
+    let missing = dir.path().join("no-such.db");
+    let out = run(bin().args(["optimize", "--store"]).arg(&missing));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no store at"), "{}", stderr(&out));
+    assert!(!missing.exists(), "a missing store is not created");
+}
+
+#[test]
 fn extraction_is_deterministic_and_parses_as_rdf() {
     let a = run(bin().args(["extract", "--format", "nq"]).arg(samples()));
     let b = run(bin()

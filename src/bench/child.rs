@@ -121,14 +121,3 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
     let r = unsafe { libc::statvfs(c.as_ptr(), &mut s) };
     (r == 0).then(|| s.f_bavail as u64 * s.f_frsize as u64)
 }
-
-/// Total size of the files under a directory (or of one file).
-pub fn disk_usage(path: &Path) -> u64 {
-    walkdir::WalkDir::new(path)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
-}

@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use child::Usage;
-pub use phase::{BuildOutput, OxigraphLoadOutput, Phase, QueryOutput, ScanOutput};
+pub use phase::{BuildOutput, OptimizeOutput, OxigraphLoadOutput, Phase, QueryOutput, ScanOutput};
 
 /// Why the benchmark could not run.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +75,9 @@ pub struct Config {
     pub work: Option<PathBuf>,
     /// Worker threads for scan, extract and build; all cores when `None`.
     pub jobs: Option<usize>,
+    /// Compact each built store (`privacy-kg optimize`, timed on its own) before the
+    /// queries read it.
+    pub optimize: bool,
     pub queries: bool,
     pub incremental: bool,
     /// The organisation (registrable domain) bound to `org` parameters; by default the
@@ -96,6 +99,7 @@ impl Config {
             sizes: vec![4317, 10_000, 100_000],
             work: None,
             jobs: None,
+            optimize: true,
             queries: true,
             incremental: true,
             org: None,
@@ -194,12 +198,15 @@ pub struct SizeReport {
     pub quads_per_policy: Option<f64>,
     pub nquads_bytes: Option<u64>,
     pub store_bytes: Option<u64>,
+    /// The store's size after `optimize`.
+    pub optimized_store_bytes: Option<u64>,
     pub phases: Vec<PhaseRow>,
     pub split: Option<Split>,
     pub ratios: Ratios,
     pub scan: Option<ScanOutput>,
     pub build: Option<BuildOutput>,
     pub oxigraph_load: Option<OxigraphLoadOutput>,
+    pub optimize: Option<OptimizeOutput>,
     pub queries: Vec<QueryTime>,
     pub incremental: Option<Incremental>,
     /// Phases skipped or failed, and why.
@@ -444,12 +451,14 @@ fn run_size(
         quads_per_policy: None,
         nquads_bytes: None,
         store_bytes: None,
+        optimized_store_bytes: None,
         phases: Vec::new(),
         split: None,
         ratios: Ratios::default(),
         scan: None,
         build: None,
         oxigraph_load: None,
+        optimize: None,
         queries: Vec::new(),
         incremental: None,
         notes: Vec::new(),
@@ -535,10 +544,31 @@ fn run_size(
             .push("not enough disk for the store: build, queries and rebuild skipped".into());
     }
     if build.is_some() {
-        size.store_bytes = Some(child::disk_usage(&store));
+        size.store_bytes = Some(crate::store::disk_bytes(&store));
     }
 
-    // 5. Saved queries on the store.
+    // 5. Compaction, timed apart from the build: the queries read the compacted store.
+    let mut optimized = None;
+    if r.config.optimize && build.is_some() {
+        // RocksDB writes the compacted files before it deletes the old ones.
+        if size.store_bytes.is_none_or(|b| r.fits(b as f64)) {
+            let mut cmd = r.phase_cmd("optimize");
+            cmd.arg("--store").arg(&store);
+            match r.child::<OptimizeOutput>("optimize", cmd, &[0], None, true)? {
+                Ok(ran) => {
+                    optimized = Some((ran.output.expect("parsed"), ran.usage));
+                    size.optimized_store_bytes = Some(crate::store::disk_bytes(&store));
+                }
+                Err(note) => size.notes.push(note),
+            }
+        } else {
+            size.notes.push(
+                "not enough disk to compact the store: optimize skipped, the queries read the store as built".into(),
+            );
+        }
+    }
+
+    // 6. Saved queries on the store.
     if r.config.queries && build.is_some() {
         for q in crate::query::catalogue() {
             let params = query_params(&q, org.as_deref());
@@ -598,7 +628,7 @@ fn run_size(
         }
     }
 
-    // 6. Incremental rebuild after rewriting 1% of the documents.
+    // 7. Incremental rebuild after rewriting 1% of the documents.
     if incremental && build.is_some() {
         let rewritten = generate::rewrite(&corpus, INCREMENTAL_FRACTION)?;
         let mut cmd = r.phase_cmd("build");
@@ -675,6 +705,11 @@ fn run_size(
             cpu_s: usage.cpu_s,
         });
     }
+    if let Some((_, usage)) = &optimized {
+        let mut row = row("optimize (compaction)", *usage, false, false);
+        row.triples_per_s = None;
+        size.phases.push(row);
+    }
     if let Some(inc) = &size.incremental {
         let mut row = row("rebuild after 1% rewritten", inc.usage, true, false);
         row.practices_per_s = per_s(inc.build.practices as f64, inc.usage.wall_s);
@@ -714,6 +749,7 @@ fn run_size(
     size.scan = scan.map(|(s, _)| s);
     size.build = build.map(|(b, _)| b);
     size.oxigraph_load = oxigraph.map(|(o, _)| o);
+    size.optimize = optimized.map(|(o, _)| o);
     Ok(size)
 }
 
@@ -785,15 +821,19 @@ impl fmt::Display for Report {
                     opt(s.quads_per_policy, 1)
                 )?;
             }
+            let optimized = s
+                .optimized_store_bytes
+                .map(|b| format!(" ({:.0} MB after optimize)", b as f64 / 1e6))
+                .unwrap_or_default();
             if let (Some(q), Some(st)) = (s.nquads_bytes, s.store_bytes) {
                 writeln!(
                     f,
-                    "  N-Quads file {:.0} MB; store {:.0} MB on disk",
+                    "  N-Quads file {:.0} MB; store {:.0} MB on disk{optimized}",
                     q as f64 / 1e6,
                     st as f64 / 1e6
                 )?;
             } else if let Some(st) = s.store_bytes {
-                writeln!(f, "  store {:.0} MB on disk", st as f64 / 1e6)?;
+                writeln!(f, "  store {:.0} MB on disk{optimized}", st as f64 / 1e6)?;
             }
             if let Some(sp) = &s.split {
                 let pct = |x: f64| {

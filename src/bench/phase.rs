@@ -37,6 +37,8 @@ pub enum Phase {
         inputs: Vec<String>,
         jobs: Option<usize>,
     },
+    /// `Store::optimize` (`privacy-kg optimize`) on a built store.
+    Optimize { store: PathBuf },
     /// One saved query against a store, run twice.
     Query {
         store: PathBuf,
@@ -102,6 +104,12 @@ pub struct OxigraphLoadOutput {
     pub first_write_s: f64,
 }
 
+/// How long the compaction took.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OptimizeOutput {
+    pub optimize_s: f64,
+}
+
 /// One query's times (milliseconds) and result size.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct QueryOutput {
@@ -132,6 +140,7 @@ pub fn run(phase: &Phase) -> Result<serde_json::Value, BenchError> {
             inputs,
             jobs,
         } => serde_json::to_value(build(store, inputs, *jobs)?),
+        Phase::Optimize { store } => serde_json::to_value(optimize(store)?),
         Phase::Query {
             store,
             name,
@@ -306,6 +315,15 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
         commit_s: secs(st.commit),
         ontology_s: secs(st.ontology),
         stats_s: secs(st.stats),
+    })
+}
+
+fn optimize(store: &Path) -> Result<OptimizeOutput, BenchError> {
+    let store = Store::open(store).map_err(other)?;
+    let started = Instant::now();
+    store.optimize().map_err(other)?;
+    Ok(OptimizeOutput {
+        optimize_s: secs(started.elapsed()),
     })
 }
 

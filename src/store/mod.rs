@@ -43,6 +43,17 @@ pub enum StoreError {
     Swap(String, #[source] std::io::Error),
 }
 
+/// Total size of the files under a store directory (or of one file), in bytes.
+pub fn disk_bytes(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// What the store holds about a document already loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadedDocument {
@@ -484,6 +495,15 @@ impl Store {
         // was ingested, which readers would otherwise pay (see `pipeline::stream`).
         self.load_ontology(vocab)?;
         Ok(read)
+    }
+
+    /// Compacts the store's files into their final shape (a full RocksDB compaction, what
+    /// `oxigraph optimize` does). A streaming build leaves recent data in overlapping,
+    /// uncompressed files, so every index seek of a query merges several of them; after
+    /// this each level is one sorted run, compressed below the top levels. Takes minutes on
+    /// a large store and needs free disk for a copy of what it rewrites.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        Ok(self.inner.optimize()?)
     }
 
     pub fn stats(&self) -> Result<Stats, StoreError> {
