@@ -949,9 +949,20 @@ pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
 /// "share it with us", "provide us with": the reader gives data to the first party, which
 /// collects it.
 pub(super) fn is_given_to_us(words: &Words, clause: &Clause, cue_last: usize) -> bool {
-    words.get(cue_last) == "us"
-        || (cue_last..clause.end.min(cue_last + 8))
-            .any(|i| matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us")
+    if words.get(cue_last) == "us" {
+        return true;
+    }
+    for i in cue_last..clause.end.min(cue_last + 8) {
+        if matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us" {
+            return true;
+        }
+        // "share information with vendors providing services to us", "shared with a
+        // partner that works with us": the first "with" names who receives the data.
+        if words.get(i) == "with" {
+            return false;
+        }
+    }
+    false
 }
 
 /// "share information with you", "disclosed to you": the reader receives, so nothing goes
