@@ -424,8 +424,12 @@ pub(super) fn cue_is_real(
         Share => {
             // "cookies are sent to your browser", "emails sent to you": a delivery to the
             // reader, not a disclosure of data.
-            let to_reader =
-                words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself");
+            // "service providers have access to your information" names what they reach,
+            // not the reader ("allow access to your information" is the reader's access).
+            let access = words.get(last - 2) == "access"
+                && words.is_any(last.saturating_sub(3), &["have", "has"]);
+            let to_reader = words.get(last - 1) == "to"
+                && (matches!(next, "you" | "yourself") || (next == "your" && !access));
             // "small files that a site transfers to your computer's hard drive": cookies
             // placed on the reader's device are not a disclosure of data.
             let to_device = (last..last + 8).any(|i| {
