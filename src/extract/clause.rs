@@ -424,8 +424,12 @@ pub(super) fn cue_is_real(
         Share => {
             // "cookies are sent to your browser", "emails sent to you": a delivery to the
             // reader, not a disclosure of data.
-            let to_reader =
-                words.get(last - 1) == "to" && matches!(next, "you" | "your" | "yourself");
+            // "service providers have access to your information" names what they reach,
+            // not the reader ("allow access to your information" is the reader's access).
+            let access = words.get(last - 2) == "access"
+                && words.is_any(last.saturating_sub(3), &["have", "has"]);
+            let to_reader = words.get(last - 1) == "to"
+                && (matches!(next, "you" | "yourself") || (next == "your" && !access));
             // "small files that a site transfers to your computer's hard drive": cookies
             // placed on the reader's device are not a disclosure of data.
             let to_device = (last..last + 8).any(|i| {
@@ -949,9 +953,20 @@ pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
 /// "share it with us", "provide us with": the reader gives data to the first party, which
 /// collects it.
 pub(super) fn is_given_to_us(words: &Words, clause: &Clause, cue_last: usize) -> bool {
-    words.get(cue_last) == "us"
-        || (cue_last..clause.end.min(cue_last + 8))
-            .any(|i| matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us")
+    if words.get(cue_last) == "us" {
+        return true;
+    }
+    for i in cue_last..clause.end.min(cue_last + 8) {
+        if matches!(words.get(i), "with" | "to") && words.get(i + 1) == "us" {
+            return true;
+        }
+        // "share information with vendors providing services to us", "shared with a
+        // partner that works with us": the first "with" names who receives the data.
+        if words.get(i) == "with" {
+            return false;
+        }
+    }
+    false
 }
 
 /// "share information with you", "disclosed to you": the reader receives, so nothing goes

@@ -792,6 +792,9 @@ const NOT_ITEM_HEADS: &[&str] = &[
     "click",
     "visit",
 ];
+/// Words that open a list of examples of what comes before them ("including X", "e.g. X",
+/// "like X"; "such as X" is checked as two words).
+const EXAMPLE_OPENERS: &[&str] = &["including", "e.g.", "like"];
 /// Separators of enumeration items.
 const ITEM_SEPARATORS: &[&str] = &[",", ";", "and", "or", "(", ")", "/", "&", "and/or", ":"];
 /// Words after which an enumeration starts ("such as date, time and ...").
@@ -1074,7 +1077,7 @@ fn enumeration_items(
     for k in 0..segments.len() {
         let seg = segments[k];
         let Some(j) =
-            (seg.0..seg.1).find(|&j| words.is_any(j, &["as", "including", "e.g.", "like"]))
+            (seg.0..seg.1).find(|&j| words.is_any(j, EXAMPLE_OPENERS) || words.get(j) == "as")
         else {
             continue;
         };
@@ -2018,7 +2021,7 @@ fn attach_scopes(ctx: &SentenceContext, clause: &Clause, cues: &mut [Cue]) {
                     .next()
                     .is_some_and(char::is_uppercase);
             let enumeration = between.clone().any(|k| {
-                words.is_any(k, &["including", "e.g.", "like"])
+                words.is_any(k, EXAMPLE_OPENERS)
                     || (words.get(k) == "such" && words.get(k + 1) == "as")
             }) && !between
                 .clone()
