@@ -175,10 +175,16 @@ pub(super) fn is_negated(words: &Words, clause: &Clause, cue: usize) -> bool {
 }
 
 /// May (possibility), Will (commitment) or Does (plain statement), from the auxiliary
-/// nearest before the cue in its clause.
-pub(super) fn modality(words: &Words, clause: &Clause, cue: usize) -> super::Modality {
-    let from = clause.start.max(cue.saturating_sub(6));
-    for i in (from..cue).rev() {
+/// nearest before the cue's last word in its clause: the cue's own words count, since a
+/// lexicon label may hold its auxiliary ("we may store").
+pub(super) fn modality(
+    words: &Words,
+    clause: &Clause,
+    first: usize,
+    last: usize,
+) -> super::Modality {
+    let from = clause.start.max(first.saturating_sub(6));
+    for i in (from..last).rev() {
         if words.is_any(i, MAY) {
             return super::Modality::May;
         }

@@ -2508,7 +2508,7 @@ fn list_item_practices(
         }
         done.push((cue.kind, negated));
         let actor = actor_of(&lead_ctx, lead_actor_clause, &cue);
-        let modality = clause::modality(&lead_words, lead_actor_clause, cue.first);
+        let modality = clause::modality(&lead_words, lead_actor_clause, cue.first, cue.last);
         // The item supplies the data (or purposes); the lead-in what is done with them.
         let item_cue = Cue {
             kind: cue.kind,
@@ -2622,7 +2622,7 @@ fn build(
     }
     let condition = condition_of(ctx, clause);
     let sentence = ctx.doc.sentences[ctx.index];
-    let modality = clause::modality(words, clause, cue.first);
+    let modality = clause::modality(words, clause, cue.first, cue.last);
     Some(Practice {
         kind: cue.kind,
         negated,

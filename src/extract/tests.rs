@@ -80,6 +80,15 @@ fn passive_collection_and_enumerations() {
 }
 
 #[test]
+fn an_auxiliary_inside_the_cue_sets_the_modality() {
+    // "we may store" is one lexicon label: its "may" is inside the cue, not before it.
+    let (ps, _) = run("We may store your email address on our servers.");
+    assert_eq!(find(&ps, PracticeKind::Collect).modality, Modality::May);
+    let (ps, _) = run("We store your email address on our servers.");
+    assert_eq!(find(&ps, PracticeKind::Collect).modality, Modality::Does);
+}
+
+#[test]
 fn third_parties_as_subject_are_third_party_actors() {
     let (ps, _) = run("Third-party advertisers may collect your IP address through cookies.");
     let collect = find(&ps, PracticeKind::Collect);
