@@ -614,7 +614,7 @@ fn section_data(
         let found = vocab.find(&doc.text, &tokens, &mut scratch.matches);
         let data = found
             .iter()
-            .filter(|m| vocab.concept(m.concept).scheme == Scheme::DataType)
+            .filter(|m| vocab.scheme(m.concept) == Scheme::DataType)
             .map(|m| Mention {
                 concept: m.concept,
                 start: tokens[m.first].start,
@@ -1045,7 +1045,7 @@ fn enumeration_items(
     let mut is_data = falses(n);
     let mut is_other = falses(n);
     for m in matches {
-        let mark = match vocab.concept(m.concept).scheme {
+        let mark = match vocab.scheme(m.concept) {
             Scheme::DataType => &mut is_data,
             Scheme::Purpose | Scheme::Recipient | Scheme::PracticeKind => &mut is_other,
             _ => continue,
@@ -1598,9 +1598,7 @@ fn is_age_limit(ctx: &SentenceContext, m: &LexiconMatch) -> bool {
 fn mentions_of(ctx: &SentenceContext, scheme: Scheme, from: usize, to: usize) -> Vec<Mention> {
     ctx.matches
         .iter()
-        .filter(|m| {
-            m.first >= from && m.last <= to && ctx.vocab.concept(m.concept).scheme == scheme
-        })
+        .filter(|m| m.first >= from && m.last <= to && ctx.vocab.scheme(m.concept) == scheme)
         .filter(|m| scheme != Scheme::DataType || !is_age_limit(ctx, m))
         .map(|m| mention(ctx, m))
         .collect()
@@ -1659,7 +1657,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             && !ctx.matches.iter().any(|r| {
                 r.first >= m.last
                     && r.last <= clause.end
-                    && ctx.vocab.concept(r.concept).scheme == Scheme::Recipient
+                    && ctx.vocab.scheme(r.concept) == Scheme::Recipient
             });
         if reader_shares {
             kind = PracticeKind::Collect;
@@ -1714,7 +1712,7 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     let scheme_at = |i: usize, scheme: Scheme| {
         ctx.matches
             .iter()
-            .find(|m| m.first == i && ctx.vocab.concept(m.concept).scheme == scheme)
+            .find(|m| m.first == i && ctx.vocab.scheme(m.concept) == scheme)
     };
     let other_at = |i: usize| {
         scheme_at(i, Scheme::Recipient).is_some()
@@ -1765,9 +1763,7 @@ const CUE_CHAIN: &[&str] = &[
 fn chain_start(ctx: &SentenceContext, first: usize) -> usize {
     let is_cue = |i: usize| {
         ctx.matches.iter().any(|m| {
-            m.first <= i
-                && i < m.last
-                && ctx.vocab.concept(m.concept).scheme == Scheme::PracticeKind
+            m.first <= i && i < m.last && ctx.vocab.scheme(m.concept) == Scheme::PracticeKind
         })
     };
     let mut start = first;
@@ -1790,7 +1786,7 @@ fn modifies_data(ctx: &SentenceContext, cue: usize) -> bool {
     let data_ends_at = |end: usize| {
         ctx.matches
             .iter()
-            .any(|m| m.last == end && ctx.vocab.concept(m.concept).scheme == Scheme::DataType)
+            .any(|m| m.last == end && ctx.vocab.scheme(m.concept) == Scheme::DataType)
     };
     let mut j = cue;
     // "the information collected", "the data received"
@@ -1959,7 +1955,7 @@ fn purpose_starts(ctx: &SentenceContext, i: usize) -> bool {
             !ctx.matches.iter().any(|m| {
                 m.first == next
                     && matches!(
-                        ctx.vocab.concept(m.concept).scheme,
+                        ctx.vocab.scheme(m.concept),
                         Scheme::Recipient | Scheme::DataType
                     )
             })
@@ -2093,7 +2089,7 @@ fn only_tracking_before(ctx: &SentenceContext, from: usize, to: usize) -> bool {
         .matches
         .iter()
         .filter(|m| m.first >= from && m.last <= to)
-        .filter(|m| ctx.vocab.concept(m.concept).scheme == Scheme::DataType)
+        .filter(|m| ctx.vocab.scheme(m.concept) == Scheme::DataType)
         .peekable();
     data.peek().is_some() && data.all(|m| ctx.is_tracking(m.concept))
 }
@@ -2349,7 +2345,7 @@ fn continued_practices(
         .filter(|m| {
             m.first >= prev.start
                 && m.last <= prev.end
-                && ctx.vocab.concept(m.concept).scheme == Scheme::DataType
+                && ctx.vocab.scheme(m.concept) == Scheme::DataType
         })
         .map(|m| ctx.tokens[m.first].start)
         .max()
@@ -2659,7 +2655,7 @@ fn clause_data(ctx: &SentenceContext, clause: &Clause) -> (Vec<Mention>, Vec<Men
         if m.first < clause.start || m.last > clause.end {
             continue;
         }
-        if ctx.vocab.concept(m.concept).scheme != Scheme::DataType || is_age_limit(ctx, m) {
+        if ctx.vocab.scheme(m.concept) != Scheme::DataType || is_age_limit(ctx, m) {
             continue;
         }
         let mention = mention(ctx, m);
@@ -2695,7 +2691,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
     let recipient_starts: Vec<(usize, usize)> = ctx
         .matches
         .iter()
-        .filter(|m| ctx.vocab.concept(m.concept).scheme == Scheme::Recipient)
+        .filter(|m| ctx.vocab.scheme(m.concept) == Scheme::Recipient)
         .map(|m| (m.first, m.last))
         .collect();
     // Nearest subject candidate before the cue.
@@ -2780,7 +2776,7 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
     if let Some(m) = ctx.matches.iter().find(|m| {
         m.first >= clause.start
             && m.last <= clause.end
-            && ctx.vocab.concept(m.concept).scheme == Scheme::Condition
+            && ctx.vocab.scheme(m.concept) == Scheme::Condition
     }) {
         return Some(mention(ctx, m));
     }
