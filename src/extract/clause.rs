@@ -432,8 +432,9 @@ pub(super) fn cue_is_real(
             // reader, not a disclosure of data.
             // "service providers have access to your information" names what they reach,
             // not the reader ("allow access to your information" is the reader's access).
-            let access = words.get(last - 2) == "access"
-                && words.is_any(last.saturating_sub(3), &["have", "has"]);
+            let access = last >= 3
+                && words.get(last - 2) == "access"
+                && words.is_any(last - 3, &["have", "has"]);
             let to_reader = words.get(last - 1) == "to"
                 && (matches!(next, "you" | "yourself") || (next == "your" && !access));
             // "small files that a site transfers to your computer's hard drive": cookies

@@ -416,10 +416,6 @@ impl CodePoints {
 mod tests {
     use super::*;
 
-    /// `splitter_keeps_whole` never skips a split sentencex would make: on every string it
-    /// accepts, sentencex returns the whole string as one sentence. The strings mix words,
-    /// capitals and Roman numerals, digits, list-marker shapes at the start and inside
-    /// ("1 ", "(a", "iv:", "- ", "* "), quotes, brackets and tabs.
     #[test]
     fn blank_line_finds_what_str_find_finds() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -437,6 +433,10 @@ mod tests {
         }
     }
 
+    /// `splitter_keeps_whole` never skips a split sentencex would make: on every string it
+    /// accepts, sentencex returns the whole string as one sentence. The strings mix words,
+    /// capitals and Roman numerals, digits, list-marker shapes at the start and inside
+    /// ("1 ", "(a", "iv:", "- ", "* "), quotes, brackets and tabs.
     #[test]
     fn splitter_keeps_whole_agrees_with_sentencex() {
         const PIECES: &[&str] = &[
