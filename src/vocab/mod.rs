@@ -551,13 +551,23 @@ struct ShortSlot {
 }
 
 impl ShortWords {
-    fn pack(key: &[u8]) -> (u64, u64) {
-        let mut b = [0u8; SHORT_KEY];
-        b[..key.len()].copy_from_slice(key);
-        let (lo, hi) = b.split_at(8);
+    /// The key `buf[..len]` as two little-endian u64s, the bytes past its end zeroed: the
+    /// packing both [`ShortWords::build`] and the look-up use, without copying a key of
+    /// variable length.
+    #[inline]
+    fn key_words(buf: &[u8; SHORT_KEY], len: usize) -> (u64, u64) {
+        let keep = |word: u64, bytes: usize| match bytes {
+            0 => 0,
+            1..=7 => word & (u64::MAX >> (64 - 8 * bytes)),
+            _ => word,
+        };
+        let (lo, hi) = buf.split_at(8);
         (
-            u64::from_le_bytes(lo.try_into().expect("8 bytes")),
-            u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+            keep(u64::from_le_bytes(lo.try_into().expect("8 bytes")), len),
+            keep(
+                u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+                len.saturating_sub(8),
+            ),
         )
     }
 
@@ -586,7 +596,9 @@ impl ShortWords {
             if w.len() > SHORT_KEY || !w.is_ascii() {
                 continue;
             }
-            let (k0, k1) = Self::pack(w.as_bytes());
+            let mut buf = [0u8; SHORT_KEY];
+            buf[..w.len()].copy_from_slice(w.as_bytes());
+            let (k0, k1) = Self::key_words(&buf, w.len());
             let len = w.len() as u32;
             let mut i = table.slot(k0, k1, len);
             while table.slots[i].id != NO_WORD {
@@ -611,19 +623,7 @@ impl ShortWords {
         if self.slots.is_empty() {
             return NO_WORD;
         }
-        // The bytes of the key, little-endian, with those past its end zeroed: what `pack`
-        // gives, without copying a key of variable length.
-        let keep = |word: u64, bytes: usize| match bytes {
-            0 => 0,
-            1..=7 => word & (u64::MAX >> (64 - 8 * bytes)),
-            _ => word,
-        };
-        let (lo, hi) = buf.split_at(8);
-        let k0 = keep(u64::from_le_bytes(lo.try_into().expect("8 bytes")), len);
-        let k1 = keep(
-            u64::from_le_bytes(hi.try_into().expect("8 bytes")),
-            len.saturating_sub(8),
-        );
+        let (k0, k1) = Self::key_words(buf, len);
         let len = len as u32;
         let mask = self.slots.len() - 1;
         let mut i = self.slot(k0, k1, len);
