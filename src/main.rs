@@ -285,6 +285,10 @@ enum Command {
         /// Keep stores and N-Quads files once measured
         #[arg(long)]
         keep: bool,
+        /// Go on with an interrupted run in the same --work folder: phases it measured (its
+        /// checkpoint-N.json files, same binary only) are taken as they are, the rest run
+        #[arg(long, requires = "work")]
+        resume: bool,
     },
     /// One measured phase of `bench`, run in its own process
     #[command(hide = true)]
@@ -591,6 +595,7 @@ fn main() -> ExitCode {
             org,
             query_timeout,
             keep,
+            resume,
         } => cli::bench(
             privacy_kg::bench::Config {
                 exe: PathBuf::new(),
@@ -604,6 +609,7 @@ fn main() -> ExitCode {
                 org,
                 query_timeout: std::time::Duration::from_secs(query_timeout),
                 keep,
+                resume,
             },
             json,
             json_out.as_deref(),

@@ -195,3 +195,87 @@ fn bench_command_prints_json_and_tables() {
     assert!(table.contains("== 2 documents"), "{table}");
     assert!(table.contains("build split"), "{table}");
 }
+
+#[test]
+fn an_interrupted_run_resumes_where_it_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus);
+    let work = tmp.path().join("work");
+    let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
+    config.corpus = vec![corpus.display().to_string()];
+    config.sizes = vec![3];
+    config.work = Some(work.clone());
+    config.jobs = Some(1);
+    config.query_timeout = Duration::from_secs(60);
+    config.incremental = false;
+    config.keep = true;
+    let quiet = &mut |_: &str| {};
+    let first = bench::run(&config, quiet).unwrap();
+    let first = &first.sizes[0];
+    let catalogue = privacy_kg::query::catalogue().len();
+    assert_eq!(first.queries.len(), catalogue);
+
+    // A run stopped during its queries: the checkpoint holds the ones that ended.
+    let checkpoint = work.join("checkpoint-3.json");
+    let mut ck: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    let kept = catalogue - 4;
+    ck["queries"].as_array_mut().unwrap().truncate(kept);
+    std::fs::write(&checkpoint, ck.to_string()).unwrap();
+
+    config.resume = true;
+    let lines = std::cell::RefCell::new(Vec::new());
+    let second = bench::run(&config, &mut |l| lines.borrow_mut().push(l.to_string())).unwrap();
+    let second = &second.sizes[0];
+    let build = |s: &bench::SizeReport| {
+        s.phases
+            .iter()
+            .find(|p| p.phase == "build")
+            .map(|p| p.usage.wall_s)
+            .unwrap()
+    };
+    // The build and the first queries are the first run's figures; the last four ran again.
+    assert_eq!(build(second), build(first));
+    assert_eq!(second.queries.len(), catalogue);
+    for (a, b) in first.queries.iter().zip(&second.queries) {
+        assert_eq!(a.name, b.name, "catalogue order kept");
+        assert!(b.error.is_none(), "{:?}", b.error);
+    }
+    assert_eq!(
+        first.queries[..kept]
+            .iter()
+            .map(|q| q.first_ms)
+            .collect::<Vec<_>>(),
+        second.queries[..kept]
+            .iter()
+            .map(|q| q.first_ms)
+            .collect::<Vec<_>>()
+    );
+    let ran: Vec<String> = lines
+        .borrow()
+        .iter()
+        .filter(|l| l.starts_with("  query ") && l.ends_with('…'))
+        .cloned()
+        .collect();
+    assert_eq!(ran.len(), 4, "{ran:?}");
+    assert!(
+        second.notes.iter().any(|n| n.contains("resumed from")),
+        "{:?}",
+        second.notes
+    );
+
+    // With its store gone, a rebuild still to run needs a new build first.
+    std::fs::remove_dir_all(work.join("store-3")).unwrap();
+    config.incremental = true;
+    let third = bench::run(&config, quiet).unwrap();
+    let third = &third.sizes[0];
+    assert_ne!(build(third), build(first), "built again");
+    assert_eq!(third.queries.len(), catalogue);
+    assert_eq!(third.incremental.as_ref().unwrap().build.replaced, 1);
+
+    // Resuming needs the work folder of the run it resumes.
+    config.work = None;
+    let err = bench::run(&config, quiet).unwrap_err().to_string();
+    assert!(err.contains("--resume"), "{err}");
+}

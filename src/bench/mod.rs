@@ -18,9 +18,13 @@
 //! 6. **rebuild** — on the largest size of at most 10,000 documents, 1% of the documents
 //!    rewritten and the store rebuilt.
 //!
+//! After every phase a size's raw results go to `checkpoint-N.json` in the work folder
+//! ([`checkpoint`]), so an interrupted run goes on with `--resume`.
+//!
 //! The [`Report`] prints as plain tables or serialises as JSON. Nothing here asserts on
 //! timings; the targets are printed beside the ratios they apply to.
 
+mod checkpoint;
 mod child;
 pub mod generate;
 pub mod phase;
@@ -31,7 +35,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use child::Usage;
 pub use phase::{BuildOutput, OptimizeOutput, OxigraphLoadOutput, Phase, QueryOutput, ScanOutput};
@@ -88,6 +92,9 @@ pub struct Config {
     /// Keep stores and N-Quads files (and a temporary work folder) instead of removing them
     /// once measured.
     pub keep: bool,
+    /// Take what an earlier, interrupted run of the same binary measured in `work` (its
+    /// `checkpoint-N.json` files) and run only what it had not; needs `work`.
+    pub resume: bool,
 }
 
 impl Config {
@@ -105,6 +112,7 @@ impl Config {
             org: None,
             query_timeout: Duration::from_secs(120),
             keep: false,
+            resume: false,
         }
     }
 }
@@ -167,7 +175,7 @@ pub struct Ratios {
 }
 
 /// One saved query at one size.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QueryTime {
     pub name: String,
     pub params: Vec<String>,
@@ -181,7 +189,7 @@ pub struct QueryTime {
 }
 
 /// The incremental rebuild.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Incremental {
     pub rewritten: usize,
     pub build: BuildOutput,
@@ -233,11 +241,13 @@ pub struct Report {
 /// Space kept free beside the estimates before writing a large file or store.
 const DISK_MARGIN: u64 = 2_000_000_000;
 
-/// What one size tells the next: bytes per document of the N-Quads file and of the store,
-/// to check that the next size fits on disk, and the queries that ran out of time (they
-/// would again on a larger store, so they are not rerun).
+/// What the run carries from size to size: the binary's fingerprint, bytes per document of
+/// the N-Quads file and of the store, to check that the next size fits on disk, and the
+/// queries that ran out of time (they would again on a larger store, so they are not rerun).
 #[derive(Default)]
 struct State {
+    /// The measuring binary's fingerprint, which every checkpoint carries.
+    binary: String,
     nquads_per_doc: Option<f64>,
     store_per_doc: Option<f64>,
     timed_out: std::collections::BTreeMap<String, usize>,
@@ -360,6 +370,11 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         .map(|n| n.get())
         .unwrap_or(1);
     let cores = config.jobs.unwrap_or(machine_cores).clamp(1, machine_cores);
+    if config.resume && config.work.is_none() {
+        return Err(BenchError::Other(
+            "--resume needs the --work folder of the run it resumes".into(),
+        ));
+    }
     let (work, temporary) = match &config.work {
         Some(w) => (w.clone(), false),
         None => (
@@ -405,7 +420,10 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         work: work.clone(),
         log,
     };
-    let mut state = State::default();
+    let mut state = State {
+        binary: checkpoint::fingerprint(&config.exe)?,
+        ..State::default()
+    };
     for &n in &sizes {
         let size = run_size(
             &mut runner,
@@ -418,8 +436,14 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         )?;
         report.sizes.push(size);
     }
-    if temporary && !config.keep {
-        remove(&work);
+    if !config.keep {
+        // The run is whole: nothing is left to resume.
+        for &n in &sizes {
+            remove(&checkpoint::path(&work, n));
+        }
+        if temporary {
+            remove(&work);
+        }
     }
     Ok(report)
 }
@@ -433,147 +457,194 @@ fn run_size(
     org: &mut Option<String>,
     state: &mut State,
 ) -> Result<SizeReport, BenchError> {
-    (r.log)(&format!("size {n}: generating the corpus"));
-    let started = Instant::now();
+    let ck_path = checkpoint::path(&r.work, n);
+    let mut ck = if r.config.resume {
+        checkpoint::Checkpoint::resume(&ck_path, &state.binary)?
+    } else {
+        checkpoint::Checkpoint::fresh(&state.binary)
+    };
     let corpus = r.work.join(format!("corpus-{n}.jsonl"));
-    let generated = generate::generate(source, n, &corpus)?;
-    let generate_s = started.elapsed().as_secs_f64();
+    let nquads = r.work.join(format!("extract-{n}.nq"));
+    let store = r.work.join(format!("store-{n}"));
+    // What an earlier run measured stands only while what it measured on is still there:
+    // the corpus for every phase, the N-Quads file for Oxigraph's load still to run, and the
+    // store for the phases still to read it.
+    if ck.corpus.is_some() && !corpus.is_file() {
+        ck = checkpoint::Checkpoint::fresh(&state.binary);
+    }
+    let queries_left = r.config.queries && ck.queries.len() < crate::query::catalogue().len();
+    let store_needed = (r.config.optimize && ck.optimize.is_none())
+        || queries_left
+        || (incremental && ck.incremental.is_none());
+    if ck.build.is_some() && store_needed && !store.is_dir() {
+        ck.forget_store();
+    }
+    if ck.oxigraph.is_none() && ck.extract.as_ref().is_some_and(|e| e.to_file) && !nquads.is_file()
+    {
+        ck.extract = None;
+    }
+    let resumed: Vec<&str> = [
+        ("corpus", ck.corpus.is_some()),
+        ("lexicon scan", ck.scan.is_some()),
+        ("extract", ck.extract.is_some()),
+        ("oxigraph bulk load", ck.oxigraph.is_some()),
+        ("build", ck.build.is_some()),
+        ("optimize", ck.optimize.is_some()),
+        ("queries", !ck.queries.is_empty()),
+        ("rebuild", ck.incremental.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(what, done)| done.then_some(what))
+    .collect();
+    if !resumed.is_empty() {
+        (r.log)(&format!(
+            "size {n}: resuming; already measured: {}",
+            resumed.join(", ")
+        ));
+        ck.resumed = resumed.iter().map(|s| s.to_string()).collect();
+    }
+
+    if ck.corpus.is_none() {
+        (r.log)(&format!("size {n}: generating the corpus"));
+        let started = Instant::now();
+        let generated = generate::generate(source, n, &corpus)?;
+        ck.corpus = Some(checkpoint::Corpus {
+            documents: generated.documents,
+            bytes: generated.bytes,
+            sample_domain: generated.sample_domain,
+            generate_s: started.elapsed().as_secs_f64(),
+        });
+        ck.save(&ck_path)?;
+    }
+    let generated = ck.corpus.clone().expect("generated above");
     if org.is_none() {
         *org = generated.sample_domain.clone();
     }
     let inputs = corpus.display().to_string();
     let megabytes = generated.bytes as f64 / 1e6;
     let docs = generated.documents as f64;
-    let mut size = SizeReport {
-        documents: generated.documents,
-        megabytes,
-        generate_s,
-        quads_per_policy: None,
-        nquads_bytes: None,
-        store_bytes: None,
-        optimized_store_bytes: None,
-        phases: Vec::new(),
-        split: None,
-        ratios: Ratios::default(),
-        scan: None,
-        build: None,
-        oxigraph_load: None,
-        optimize: None,
-        queries: Vec::new(),
-        incremental: None,
-        notes: Vec::new(),
-    };
 
     // 1. The lexicon floor.
-    let mut cmd = r.phase_cmd("scan");
-    r.jobs_args(&mut cmd);
-    cmd.arg(&inputs);
-    let scan = match r.child::<ScanOutput>("lexicon scan", cmd, &[0], None, true)? {
-        Ok(ran) => Some((ran.output.expect("parsed"), ran.usage)),
-        Err(note) => {
-            size.notes.push(note);
-            None
+    if ck.scan.is_none() {
+        let mut cmd = r.phase_cmd("scan");
+        r.jobs_args(&mut cmd);
+        cmd.arg(&inputs);
+        match r.child::<ScanOutput>("lexicon scan", cmd, &[0], None, true)? {
+            Ok(ran) => ck.scan = Some((ran.output.expect("parsed"), ran.usage)),
+            Err(note) => ck.notes.push(note),
         }
-    };
+        ck.save(&ck_path)?;
+    }
 
     // 2. extract --format nq, to a file when it and Oxigraph's store fit on disk.
-    let nquads = r.work.join(format!("extract-{n}.nq"));
-    let to_file = match (state.nquads_per_doc, state.store_per_doc) {
-        (Some(q), Some(s)) => r.fits((q + s) * docs),
-        _ => true,
-    };
-    if !to_file {
-        size.notes.push(
-            "not enough disk for the N-Quads file and a second store: extract written to /dev/null, Oxigraph's bulk load skipped".into(),
-        );
-    }
-    let mut cmd = r.exe();
-    cmd.args(["extract", "--format", "nq", "-o"]);
-    cmd.arg(if to_file {
-        nquads.as_path()
-    } else {
-        Path::new("/dev/null")
-    });
-    r.jobs_args(&mut cmd);
-    cmd.arg(&inputs);
-    let extract = match r.child::<()>("extract --format nq", cmd, &[0, 3], None, false)? {
-        Ok(ran) => Some(ran.usage),
-        Err(note) => {
-            size.notes.push(note);
-            None
+    if ck.extract.is_none() {
+        let to_file = match (state.nquads_per_doc, state.store_per_doc) {
+            (Some(q), Some(s)) => r.fits((q + s) * docs),
+            _ => true,
+        };
+        if !to_file {
+            ck.notes.push(
+                "not enough disk for the N-Quads file and a second store: extract written to /dev/null, Oxigraph's bulk load skipped".into(),
+            );
         }
-    };
-    if to_file && extract.is_some() {
-        size.nquads_bytes = std::fs::metadata(&nquads).ok().map(|m| m.len());
+        let mut cmd = r.exe();
+        cmd.args(["extract", "--format", "nq", "-o"]);
+        cmd.arg(if to_file {
+            nquads.as_path()
+        } else {
+            Path::new("/dev/null")
+        });
+        r.jobs_args(&mut cmd);
+        cmd.arg(&inputs);
+        match r.child::<()>("extract --format nq", cmd, &[0, 3], None, false)? {
+            Ok(ran) => {
+                ck.extract = Some(checkpoint::Extract {
+                    usage: ran.usage,
+                    to_file,
+                    nquads_bytes: to_file
+                        .then(|| std::fs::metadata(&nquads).ok().map(|m| m.len()))
+                        .flatten(),
+                })
+            }
+            Err(note) => ck.notes.push(note),
+        }
+        ck.save(&ck_path)?;
     }
+    let to_file = ck.extract.as_ref().is_some_and(|e| e.to_file);
 
     // 3. Oxigraph's own bulk loader on the same quads.
-    let mut oxigraph = None;
-    if to_file && extract.is_some() {
+    if ck.oxigraph.is_none() && to_file {
         let ox_store = r.work.join(format!("oxigraph-store-{n}"));
         remove(&ox_store);
         let mut cmd = r.phase_cmd("oxigraph-load");
         cmd.arg("--store").arg(&ox_store).arg(&nquads);
         match r.child::<OxigraphLoadOutput>("oxigraph bulk load", cmd, &[0], None, true)? {
-            Ok(ran) => oxigraph = Some((ran.output.expect("parsed"), ran.usage)),
-            Err(note) => size.notes.push(note),
+            Ok(ran) => ck.oxigraph = Some((ran.output.expect("parsed"), ran.usage)),
+            Err(note) => ck.notes.push(note),
         }
         if !r.config.keep {
             remove(&ox_store);
         }
+        ck.save(&ck_path)?;
     }
     if !r.config.keep {
         remove(&nquads);
     }
 
     // 4. build into a fresh store.
-    let store = r.work.join(format!("store-{n}"));
-    remove(&store);
-    let mut build = None;
-    if state.store_per_doc.is_none_or(|s| r.fits(s * docs)) {
-        let mut cmd = r.phase_cmd("build");
-        cmd.arg("--store").arg(&store);
-        r.jobs_args(&mut cmd);
-        cmd.arg(&inputs);
-        match r.child::<BuildOutput>("build", cmd, &[0], None, true)? {
-            Ok(ran) => build = Some((ran.output.expect("parsed"), ran.usage)),
-            Err(note) => size.notes.push(note),
+    if ck.build.is_none() {
+        remove(&store);
+        ck.forget_store();
+        if state.store_per_doc.is_none_or(|s| r.fits(s * docs)) {
+            let mut cmd = r.phase_cmd("build");
+            cmd.arg("--store").arg(&store);
+            r.jobs_args(&mut cmd);
+            cmd.arg(&inputs);
+            match r.child::<BuildOutput>("build", cmd, &[0], None, true)? {
+                Ok(ran) => {
+                    ck.build = Some((ran.output.expect("parsed"), ran.usage));
+                    ck.store_bytes = Some(crate::store::disk_bytes(&store));
+                }
+                Err(note) => ck.notes.push(note),
+            }
+        } else {
+            ck.notes
+                .push("not enough disk for the store: build, queries and rebuild skipped".into());
         }
-    } else {
-        size.notes
-            .push("not enough disk for the store: build, queries and rebuild skipped".into());
+        ck.save(&ck_path)?;
     }
-    if build.is_some() {
-        size.store_bytes = Some(crate::store::disk_bytes(&store));
-    }
+    let built = ck.build.is_some();
 
     // 5. Compaction, timed apart from the build: the queries read the compacted store.
-    let mut optimized = None;
-    if r.config.optimize && build.is_some() {
+    if r.config.optimize && built && ck.optimize.is_none() {
         // RocksDB writes the compacted files before it deletes the old ones.
-        if size.store_bytes.is_none_or(|b| r.fits(b as f64)) {
+        if ck.store_bytes.is_none_or(|b| r.fits(b as f64)) {
             let mut cmd = r.phase_cmd("optimize");
             cmd.arg("--store").arg(&store);
             match r.child::<OptimizeOutput>("optimize", cmd, &[0], None, true)? {
                 Ok(ran) => {
-                    optimized = Some((ran.output.expect("parsed"), ran.usage));
-                    size.optimized_store_bytes = Some(crate::store::disk_bytes(&store));
+                    ck.optimize = Some((ran.output.expect("parsed"), ran.usage));
+                    ck.optimized_store_bytes = Some(crate::store::disk_bytes(&store));
                 }
-                Err(note) => size.notes.push(note),
+                Err(note) => ck.notes.push(note),
             }
         } else {
-            size.notes.push(
+            ck.notes.push(
                 "not enough disk to compact the store: optimize skipped, the queries read the store as built".into(),
             );
         }
+        ck.save(&ck_path)?;
     }
 
-    // 6. Saved queries on the store.
-    if r.config.queries && build.is_some() {
+    // 6. Saved queries on the store, each checkpointed as it ends.
+    if r.config.queries && built {
         for q in crate::query::catalogue() {
+            if ck.queries.iter().any(|t| t.name == q.name) {
+                continue;
+            }
             let params = query_params(&q, org.as_deref());
             if let Some(at) = state.timed_out.get(&q.name) {
-                size.queries.push(QueryTime {
+                ck.queries.push(QueryTime {
                     name: q.name.clone(),
                     params,
                     rows: None,
@@ -596,9 +667,6 @@ fn run_size(
             let limit = Some(r.config.query_timeout);
             let what = format!("query {}", q.name);
             let ran = r.child::<QueryOutput>(&what, cmd, &[0], limit, true)?;
-            if matches!(&ran, Err(note) if note.contains("stopped after")) {
-                state.timed_out.insert(q.name.clone(), n);
-            }
             let t = match ran {
                 Ok(ran) => {
                     let o = ran.output.expect("parsed");
@@ -624,12 +692,29 @@ fn run_size(
                     error: Some(note),
                 },
             };
-            size.queries.push(t);
+            ck.queries.push(t);
+            ck.save(&ck_path)?;
+        }
+        // In catalogue order, however many runs measured them.
+        let order: Vec<String> = crate::query::catalogue()
+            .into_iter()
+            .map(|q| q.name)
+            .collect();
+        ck.queries
+            .sort_by_key(|t| order.iter().position(|n| *n == t.name));
+    }
+    // A query that ran out of time at this size would again on a larger store.
+    for t in &ck.queries {
+        if t.error
+            .as_deref()
+            .is_some_and(|e| e.contains("stopped after"))
+        {
+            state.timed_out.entry(t.name.clone()).or_insert(n);
         }
     }
 
     // 7. Incremental rebuild after rewriting 1% of the documents.
-    if incremental && build.is_some() {
+    if incremental && built && ck.incremental.is_none() {
         let rewritten = generate::rewrite(&corpus, INCREMENTAL_FRACTION)?;
         let mut cmd = r.phase_cmd("build");
         cmd.arg("--store").arg(&store);
@@ -638,18 +723,51 @@ fn run_size(
         let what = format!("rebuild after rewriting {rewritten} documents");
         match r.child::<BuildOutput>(&what, cmd, &[0], None, true)? {
             Ok(ran) => {
-                size.incremental = Some(Incremental {
+                ck.incremental = Some(Incremental {
                     rewritten,
                     build: ran.output.expect("parsed"),
                     usage: ran.usage,
                 })
             }
-            Err(note) => size.notes.push(note),
+            Err(note) => ck.notes.push(note),
         }
+        ck.save(&ck_path)?;
     }
     if !r.config.keep {
         remove(&store);
     }
+
+    let mut size = SizeReport {
+        documents: generated.documents,
+        megabytes,
+        generate_s: generated.generate_s,
+        quads_per_policy: None,
+        nquads_bytes: ck.extract.as_ref().and_then(|e| e.nquads_bytes),
+        store_bytes: ck.store_bytes,
+        optimized_store_bytes: ck.optimized_store_bytes,
+        phases: Vec::new(),
+        split: None,
+        ratios: Ratios::default(),
+        scan: None,
+        build: None,
+        oxigraph_load: None,
+        optimize: None,
+        queries: ck.queries.clone(),
+        incremental: ck.incremental.clone(),
+        notes: ck.notes.clone(),
+    };
+    if !ck.resumed.is_empty() {
+        size.notes.push(format!(
+            "resumed from {}: {} measured by an earlier run of this binary",
+            ck_path.display(),
+            ck.resumed.join(", ")
+        ));
+    }
+    let scan = ck.scan.clone();
+    let extract = ck.extract.as_ref().map(|e| e.usage);
+    let oxigraph = ck.oxigraph.clone();
+    let build = ck.build.clone();
+    let optimized = ck.optimize.clone();
 
     // Rates and ratios.
     let practices = build.as_ref().map(|(b, _)| b.practices as f64);
