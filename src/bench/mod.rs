@@ -188,6 +188,22 @@ pub struct QueryTime {
     pub error: Option<String>,
 }
 
+impl QueryTime {
+    /// A query with no time: `why` says whether it ran out of time, failed or was not run.
+    fn failed(name: &str, params: Vec<String>, why: String) -> QueryTime {
+        QueryTime {
+            name: name.to_string(),
+            params,
+            rows: None,
+            open_ms: None,
+            first_ms: None,
+            second_ms: None,
+            peak_rss_mb: None,
+            error: Some(why),
+        }
+    }
+}
+
 /// The incremental rebuild.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Incremental {
@@ -644,19 +660,11 @@ fn run_size(
             }
             let params = query_params(&q, org.as_deref());
             if let Some(at) = state.timed_out.get(&q.name) {
-                ck.queries.push(QueryTime {
-                    name: q.name.clone(),
-                    params,
-                    rows: None,
-                    open_ms: None,
-                    first_ms: None,
-                    second_ms: None,
-                    peak_rss_mb: None,
-                    error: Some(format!(
-                        "query {}: not run, it ran out of time at {at} documents",
-                        q.name
-                    )),
-                });
+                let why = format!(
+                    "query {}: not run, it ran out of time at {at} documents",
+                    q.name
+                );
+                ck.queries.push(QueryTime::failed(&q.name, params, why));
                 continue;
             }
             let mut cmd = r.phase_cmd("query");
@@ -681,16 +689,7 @@ fn run_size(
                         error: None,
                     }
                 }
-                Err(note) => QueryTime {
-                    name: q.name.clone(),
-                    params,
-                    rows: None,
-                    open_ms: None,
-                    first_ms: None,
-                    second_ms: None,
-                    peak_rss_mb: None,
-                    error: Some(note),
-                },
+                Err(note) => QueryTime::failed(&q.name, params, note),
             };
             ck.queries.push(t);
             ck.save(&ck_path)?;
