@@ -428,6 +428,9 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     if inclusion_is_instruction(words, at) {
         return None;
     }
+    if reader_access_subject(words, at) {
+        return None;
+    }
     let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
     if data.is_empty() {
         return None;
@@ -446,6 +449,24 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     p.actor = actor;
     p.data = data;
     Some(p)
+}
+
+/// Verbs of the reader reaching their own data: "information you can access", "data you
+/// can view or edit".
+const READER_ACCESS_VERBS: &[&str] = &[
+    "access", "view", "review", "edit", "update", "correct", "see", "change", "manage", "modify",
+    "download",
+];
+
+/// "Examples of information you can access include …": the subject of the inclusion verb
+/// is data the reader can reach, so the list names what the reader sees, not what the
+/// service collects.
+fn reader_access_subject(words: &Words, at: usize) -> bool {
+    (0..at).any(|i| {
+        words.get(i) == "you"
+            && words.is_any(i + 1, &["can", "may", "might", "could"])
+            && (i + 2..(i + 4).min(at)).any(|k| words.is_any(k, READER_ACCESS_VERBS))
+    })
 }
 
 /// A verbless sentence that starts with data ("Device information such as your hardware
@@ -1094,7 +1115,17 @@ fn enumeration_items(
                 p -= 1;
             }
         }
-        if p == 0 || !is_data[p - 1] || j + 1 >= seg.1 {
+        // "information about your use of the site, such as pages you visit": the examples
+        // are of the data the prepositional phrase describes.
+        let described = |p: usize| {
+            (p.saturating_sub(10)..p.saturating_sub(2)).any(|x| {
+                is_data[x]
+                    && !is_data[x + 1]
+                    && words.is_any(x + 1, &["about", "on", "regarding", "concerning"])
+                    && !(x + 1..p).any(|y| words.is_any(y, ITEM_SEPARATORS) && words.get(y) != "(")
+            })
+        };
+        if p == 0 || !(is_data[p - 1] || described(p)) || j + 1 >= seg.1 {
             continue;
         }
         let mut q = k;
@@ -1704,9 +1735,10 @@ const HANDOVER_VERBS: &[&str] = &[
 ];
 
 /// "We provide the information to trusted partners", "we do not give that business your
-/// name", "we provide these companies only with the information they need": a handover
-/// verb whose data goes to another party is a disclosure. The other party is a recipient
-/// or a third-party noun; "us" and "you" are not others.
+/// name", "we provide these companies only with the information they need", "we make your
+/// email address available to advertisers": a handover verb whose data goes to another
+/// party is a disclosure. The other party is a recipient (after at most two modifiers:
+/// "to carefully selected partners") or a third-party noun; "us" and "you" are not others.
 fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     let words = ctx.words;
     let scheme_at = |i: usize, scheme: Scheme| {
@@ -1717,9 +1749,14 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     let other_at = |i: usize| {
         scheme_at(i, Scheme::Recipient).is_some()
             || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+            || (i + 1..(i + 3).min(clause.end)).any(|k| {
+                scheme_at(k, Scheme::Recipient).is_some()
+                    && !(i..k).any(|j| words.is_any(j, &["to", "with", ",", "and", "or"]))
+            })
     };
     for v in clause.start..clause.end {
-        if !words.is_any(v, HANDOVER_VERBS) || clause::reader_is_subject(words, v) {
+        let make = words.is_any(v, &["make", "makes"]);
+        if !(words.is_any(v, HANDOVER_VERBS) || make) || clause::reader_is_subject(words, v) {
             continue;
         }
         // "give that business your name": recipient first, then the data.
@@ -1731,6 +1768,12 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         // The data: a mention starting within three words of the verb (or of "with").
         let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
         let Some(d) = data else { continue };
+        if make
+            && !(d.last..(d.last + 3).min(clause.end))
+                .any(|i| words.is_any(i, &["available", "accessible"]) && words.get(i + 1) == "to")
+        {
+            continue;
+        }
         let to_other = (d.last..(d.last + 3).min(clause.end))
             .find(|&i| words.is_any(i, &["to", "with"]))
             .is_some_and(|i| {
