@@ -356,7 +356,27 @@ pub(super) fn cue_is_real(
                         "your" | "personal" | "data" | "information" | "customer" | "user"
                     )
                 });
+            // "trade union membership", "trade secrets", "Federal Trade Commission": the
+            // noun "trade" in a compound, not trading data.
+            let trade_noun = w == "trade"
+                && matches!(
+                    next,
+                    "union"
+                        | "unions"
+                        | "secret"
+                        | "secrets"
+                        | "name"
+                        | "names"
+                        | "mark"
+                        | "marks"
+                        | "show"
+                        | "shows"
+                        | "association"
+                        | "associations"
+                        | "commission"
+                );
             !goods
+                && !trade_noun
                 && sale_of_data
                 && prev != "for"
                 && next != "through"

@@ -1134,9 +1134,17 @@ fn enumeration_items(
             let (from, to) = (start, segments[q].1);
             if !accepted[q] && !(from..to).any(|x| is_data[x]) {
                 let mut end = from;
+                if words.get(from) == "other" && from + 1 < to {
+                    end += 1;
+                }
                 while end < to && !words.is_any(end, ITEM_END) && words.get(end) != "." {
                     end += 1;
                 }
+                let end = if other_non_data(words, from, end) {
+                    from
+                } else {
+                    end
+                };
                 let head = words.get(from);
                 let noun = end > from
                     && end - from <= 4
@@ -1214,8 +1222,15 @@ fn enumeration_items(
                 continue;
             }
             let mut end = start;
+            // "… and other content you post": "other" opens the item, it does not end it.
+            if words.get(start) == "other" && start + 1 < seg.1 {
+                end += 1;
+            }
             while end < seg.1 && !words.is_any(end, ITEM_END) && words.get(end) != "." {
                 end += 1;
+            }
+            if other_non_data(words, start, end) {
+                continue;
             }
             let len = end - start;
             let alphabetic = (start..end).any(|j| words.get(j).chars().any(char::is_alphabetic));
@@ -1243,6 +1258,20 @@ fn enumeration_items(
         }
     }
     out
+}
+
+/// "other technologies", "other purposes", "other sites": an "other …" list item whose head
+/// names no data.
+fn other_non_data(words: &Words, start: usize, end: usize) -> bool {
+    end > start + 1
+        && words.get(start) == "other"
+        && (words.is_any(end - 1, NOT_DATA_HEADS)
+            || words.is_any(
+                end - 1,
+                &[
+                    "purposes", "services", "sites", "websites", "means", "ways", "reasons",
+                ],
+            ))
 }
 
 /// Nouns that measure or label something and take it in an "of" phrase: "time and date of
