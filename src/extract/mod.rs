@@ -324,6 +324,7 @@ pub fn extract_for(
         if clause::lists_activities(&words) || defines_technology(&ctx) {
             practices.retain(|p| !p.kind.is_data_handling());
         }
+        drop_umbrella_subjects(&ctx, &mut practices);
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
             recipients: mentions_of(&ctx, Scheme::Recipient, 0, tokens.len()),
@@ -402,6 +403,54 @@ fn mostly_capitalised(text: &str, min_words: usize) -> bool {
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .count();
     long.len() >= min_words && capitalised * 5 >= long.len() * 4
+}
+
+/// "This information may include your IP address and browser type": a category that refers
+/// back is spelled out by the data after the inclusion verb; those items are what the
+/// practice is about, so the umbrella phrase is no data mention of its own. Only when the
+/// practice keeps data named after the verb.
+fn drop_umbrella_subjects(ctx: &SentenceContext, practices: &mut [Practice]) {
+    let words = ctx.words;
+    for at in 0..words.len() {
+        if !words.is_any(at, INCLUSION_VERBS) || words.get(at) == "included" {
+            continue;
+        }
+        let mut e = at;
+        while e > 0
+            && words.is_any(
+                e - 1,
+                &[
+                    "may",
+                    "can",
+                    "might",
+                    "could",
+                    "will",
+                    "also",
+                    "typically",
+                    "generally",
+                ],
+            )
+        {
+            e -= 1;
+        }
+        if e == 0 || !words.is_any(e - 1, GENERIC_HEADS) {
+            continue;
+        }
+        let end = ctx.tokens[e - 1].end;
+        let after = ctx.tokens[at].end;
+        for p in practices.iter_mut() {
+            let Some(d) = p.data.iter().find(|d| d.end == end).copied() else {
+                continue;
+            };
+            let Some(s) = ctx.tokens.iter().position(|t| t.start == d.start) else {
+                continue;
+            };
+            let referring = words.is_any(s, &["this", "these", "that", "those", "such"]);
+            if referring && p.data.iter().any(|m| m.start >= after) {
+                p.data.retain(|m| *m != d);
+            }
+        }
+    }
 }
 
 /// Verbs that introduce what a data category contains: "This information may include
