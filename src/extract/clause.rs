@@ -356,7 +356,27 @@ pub(super) fn cue_is_real(
                         "your" | "personal" | "data" | "information" | "customer" | "user"
                     )
                 });
+            // "trade union membership", "trade secrets", "Federal Trade Commission": the
+            // noun "trade" in a compound, not trading data.
+            let trade_noun = w == "trade"
+                && matches!(
+                    next,
+                    "union"
+                        | "unions"
+                        | "secret"
+                        | "secrets"
+                        | "name"
+                        | "names"
+                        | "mark"
+                        | "marks"
+                        | "show"
+                        | "shows"
+                        | "association"
+                        | "associations"
+                        | "commission"
+                );
             !goods
+                && !trade_noun
                 && sale_of_data
                 && prev != "for"
                 && next != "through"
@@ -431,12 +451,25 @@ pub(super) fn cue_is_real(
             // "cookies are sent to your browser", "emails sent to you": a delivery to the
             // reader, not a disclosure of data.
             // "service providers have access to your information" names what they reach,
-            // not the reader ("allow access to your information" is the reader's access).
+            // not the reader ("allow access to your information" is the reader's access);
+            // so does "providers are given access to your information".
             let access = last >= 3
                 && words.get(last - 2) == "access"
-                && words.is_any(last - 3, &["have", "has"]);
+                && words.is_any(last - 3, &["have", "has", "given", "granted"]);
             let to_reader = words.get(last - 1) == "to"
                 && (matches!(next, "you" | "yourself") || (next == "your" && !access));
+            // "anyone who has access to your computer": whoever may reach the reader's
+            // device, in a warning to the reader, is no recipient of the service's data.
+            let anyone = access
+                && last >= 5
+                && words.get(last - 4) == "who"
+                && matches!(
+                    words.get(last - 5),
+                    "someone" | "anyone" | "anybody" | "somebody" | "person" | "else"
+                );
+            if anyone {
+                return false;
+            }
             // "small files that a site transfers to your computer's hard drive": cookies
             // placed on the reader's device are not a disclosure of data.
             let to_device = (last..last + 8).any(|i| {

@@ -324,6 +324,7 @@ pub fn extract_for(
         if clause::lists_activities(&words) || defines_technology(&ctx) {
             practices.retain(|p| !p.kind.is_data_handling());
         }
+        drop_umbrella_subjects(&ctx, &mut practices);
         facts.push(SentenceFacts {
             data: mentions_of(&ctx, Scheme::DataType, 0, tokens.len()),
             recipients: mentions_of(&ctx, Scheme::Recipient, 0, tokens.len()),
@@ -404,6 +405,54 @@ fn mostly_capitalised(text: &str, min_words: usize) -> bool {
     long.len() >= min_words && capitalised * 5 >= long.len() * 4
 }
 
+/// "This information may include your IP address and browser type": a category that refers
+/// back is spelled out by the data after the inclusion verb; those items are what the
+/// practice is about, so the umbrella phrase is no data mention of its own. Only when the
+/// practice keeps data named after the verb.
+fn drop_umbrella_subjects(ctx: &SentenceContext, practices: &mut [Practice]) {
+    let words = ctx.words;
+    for at in 0..words.len() {
+        if !words.is_any(at, INCLUSION_VERBS) || words.get(at) == "included" {
+            continue;
+        }
+        let mut e = at;
+        while e > 0
+            && words.is_any(
+                e - 1,
+                &[
+                    "may",
+                    "can",
+                    "might",
+                    "could",
+                    "will",
+                    "also",
+                    "typically",
+                    "generally",
+                ],
+            )
+        {
+            e -= 1;
+        }
+        if e == 0 || !words.is_any(e - 1, GENERIC_HEADS) {
+            continue;
+        }
+        let end = ctx.tokens[e - 1].end;
+        let after = ctx.tokens[at].end;
+        for p in practices.iter_mut() {
+            let Some(d) = p.data.iter().find(|d| d.end == end).copied() else {
+                continue;
+            };
+            let Some(s) = ctx.tokens.iter().position(|t| t.start == d.start) else {
+                continue;
+            };
+            let referring = words.is_any(s, &["this", "these", "that", "those", "such"]);
+            if referring && p.data.iter().any(|m| m.start >= after) {
+                p.data.retain(|m| *m != d);
+            }
+        }
+    }
+}
+
 /// Verbs that introduce what a data category contains: "This information may include
 /// your IP address and browser type."
 const INCLUSION_VERBS: &[&str] = &[
@@ -428,6 +477,9 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     if inclusion_is_instruction(words, at) {
         return None;
     }
+    if reader_access_subject(words, at) {
+        return None;
+    }
     let data = mentions_of(ctx, Scheme::DataType, 0, ctx.tokens.len());
     if data.is_empty() {
         return None;
@@ -446,6 +498,24 @@ fn inclusion_practice(ctx: &SentenceContext, earlier: &[Practice]) -> Option<Pra
     p.actor = actor;
     p.data = data;
     Some(p)
+}
+
+/// Verbs of the reader reaching their own data: "information you can access", "data you
+/// can view or edit".
+const READER_ACCESS_VERBS: &[&str] = &[
+    "access", "view", "review", "edit", "update", "correct", "see", "change", "manage", "modify",
+    "download",
+];
+
+/// "Examples of information you can access include …": the subject of the inclusion verb
+/// is data the reader can reach, so the list names what the reader sees, not what the
+/// service collects.
+fn reader_access_subject(words: &Words, at: usize) -> bool {
+    (0..at).any(|i| {
+        words.get(i) == "you"
+            && words.is_any(i + 1, &["can", "may", "might", "could"])
+            && (i + 2..(i + 4).min(at)).any(|k| words.is_any(k, READER_ACCESS_VERBS))
+    })
 }
 
 /// A verbless sentence that starts with data ("Device information such as your hardware
@@ -1094,7 +1164,17 @@ fn enumeration_items(
                 p -= 1;
             }
         }
-        if p == 0 || !is_data[p - 1] || j + 1 >= seg.1 {
+        // "information about your use of the site, such as pages you visit": the examples
+        // are of the data the prepositional phrase describes.
+        let described = |p: usize| {
+            (p.saturating_sub(10)..p.saturating_sub(2)).any(|x| {
+                is_data[x]
+                    && !is_data[x + 1]
+                    && words.is_any(x + 1, &["about", "on", "regarding", "concerning"])
+                    && !(x + 1..p).any(|y| words.is_any(y, ITEM_SEPARATORS) && words.get(y) != "(")
+            })
+        };
+        if p == 0 || !(is_data[p - 1] || described(p)) || j + 1 >= seg.1 {
             continue;
         }
         let mut q = k;
@@ -1103,9 +1183,17 @@ fn enumeration_items(
             let (from, to) = (start, segments[q].1);
             if !accepted[q] && !(from..to).any(|x| is_data[x]) {
                 let mut end = from;
+                if words.get(from) == "other" && from + 1 < to {
+                    end += 1;
+                }
                 while end < to && !words.is_any(end, ITEM_END) && words.get(end) != "." {
                     end += 1;
                 }
+                let end = if other_non_data(words, from, end) {
+                    from
+                } else {
+                    end
+                };
                 let head = words.get(from);
                 let noun = end > from
                     && end - from <= 4
@@ -1183,8 +1271,15 @@ fn enumeration_items(
                 continue;
             }
             let mut end = start;
+            // "… and other content you post": "other" opens the item, it does not end it.
+            if words.get(start) == "other" && start + 1 < seg.1 {
+                end += 1;
+            }
             while end < seg.1 && !words.is_any(end, ITEM_END) && words.get(end) != "." {
                 end += 1;
+            }
+            if other_non_data(words, start, end) {
+                continue;
             }
             let len = end - start;
             let alphabetic = (start..end).any(|j| words.get(j).chars().any(char::is_alphabetic));
@@ -1212,6 +1307,20 @@ fn enumeration_items(
         }
     }
     out
+}
+
+/// "other technologies", "other purposes", "other sites": an "other …" list item whose head
+/// names no data.
+fn other_non_data(words: &Words, start: usize, end: usize) -> bool {
+    end > start + 1
+        && words.get(start) == "other"
+        && (words.is_any(end - 1, NOT_DATA_HEADS)
+            || words.is_any(
+                end - 1,
+                &[
+                    "purposes", "services", "sites", "websites", "means", "ways", "reasons",
+                ],
+            ))
 }
 
 /// Nouns that measure or label something and take it in an "of" phrase: "time and date of
@@ -1704,9 +1813,10 @@ const HANDOVER_VERBS: &[&str] = &[
 ];
 
 /// "We provide the information to trusted partners", "we do not give that business your
-/// name", "we provide these companies only with the information they need": a handover
-/// verb whose data goes to another party is a disclosure. The other party is a recipient
-/// or a third-party noun; "us" and "you" are not others.
+/// name", "we provide these companies only with the information they need", "we make your
+/// email address available to advertisers": a handover verb whose data goes to another
+/// party is a disclosure. The other party is a recipient (after at most two modifiers:
+/// "to carefully selected partners") or a third-party noun; "us" and "you" are not others.
 fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     let words = ctx.words;
     let scheme_at = |i: usize, scheme: Scheme| {
@@ -1717,9 +1827,14 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     let other_at = |i: usize| {
         scheme_at(i, Scheme::Recipient).is_some()
             || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+            || (i + 1..(i + 3).min(clause.end)).any(|k| {
+                scheme_at(k, Scheme::Recipient).is_some()
+                    && !(i..k).any(|j| words.is_any(j, &["to", "with", ",", "and", "or"]))
+            })
     };
     for v in clause.start..clause.end {
-        if !words.is_any(v, HANDOVER_VERBS) || clause::reader_is_subject(words, v) {
+        let make = words.is_any(v, &["make", "makes"]);
+        if !(words.is_any(v, HANDOVER_VERBS) || make) || clause::reader_is_subject(words, v) {
             continue;
         }
         // "give that business your name": recipient first, then the data.
@@ -1731,6 +1846,12 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         // The data: a mention starting within three words of the verb (or of "with").
         let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
         let Some(d) = data else { continue };
+        if make
+            && !(d.last..(d.last + 3).min(clause.end))
+                .any(|i| words.is_any(i, &["available", "accessible"]) && words.get(i + 1) == "to")
+        {
+            continue;
+        }
         let to_other = (d.last..(d.last + 3).min(clause.end))
             .find(|&i| words.is_any(i, &["to", "with"]))
             .is_some_and(|i| {
