@@ -167,6 +167,8 @@ pub struct Extraction {
 pub struct Scratch {
     tokens: Vec<Token>,
     matches: MatchScratch,
+    /// The lowercase copies of a sentence's capitalised tokens ([`Words::new`]).
+    lower: String,
 }
 
 /// What was found in one sentence, kept for the sentences after it.
@@ -277,7 +279,8 @@ pub fn extract_for(
         }
         crate::text::tokens_into(&doc.text, sentence.start, sentence.end, &mut scratch.tokens);
         let tokens = std::mem::take(&mut scratch.tokens);
-        let words = Words::new(&doc.text, &tokens);
+        let mut lower = std::mem::take(&mut scratch.lower);
+        let words = Words::new(&doc.text, &tokens, &mut lower);
         let matches = refine_mentions(
             vocab.find(&doc.text, &tokens, &mut scratch.matches),
             &words,
@@ -342,6 +345,7 @@ pub fn extract_for(
         }
         out.practices.extend(practices);
         scratch.tokens = tokens;
+        scratch.lower = lower;
     }
     out
 }
@@ -2468,7 +2472,7 @@ fn list_item_practices(
     };
     let s = ctx.doc.sentences[lead_sentence];
     let lead_tokens = crate::text::tokens(&ctx.doc.text, s.start, s.end);
-    let lead_words = Words::new(&ctx.doc.text, &lead_tokens);
+    let lead_words = Words::new(&ctx.doc.text, &lead_tokens, &mut scratch.lower);
     let lead_matches = refine_mentions(
         ctx.vocab
             .find(&ctx.doc.text, &lead_tokens, &mut scratch.matches),
