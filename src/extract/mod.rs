@@ -860,7 +860,8 @@ fn refine_mentions(
     matches.retain(|m| !(is_data(m) && words.is_any(m.last, NOT_DATA_HEADS)));
     // "your location information", "user agent information": a generic head right after a
     // lexicon match is the head of its noun phrase.
-    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    // One buffer for the match starts, then the cue ends: one allocation per sentence.
+    let mut starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
     for m in matches.iter_mut().filter(|m| is_data(m)) {
         if words.is_any(m.last, GENERIC_HEADS) && !starts.contains(&m.last) {
             m.last += 1;
@@ -868,7 +869,8 @@ fn refine_mentions(
     }
     // "[time and date of calls]", "[the name of the application]": a measure or label
     // noun takes its "of" phrase, up to a short noun phrase that is not data itself.
-    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    starts.clear();
+    starts.extend(matches.iter().map(|m| m.first));
     for m in matches.iter_mut().filter(|m| is_data(m)) {
         if !words.is_any(m.last - 1, OF_HEADS) || words.get(m.last) != "of" {
             continue;
@@ -899,11 +901,14 @@ fn refine_mentions(
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
     }
-    let cue_ends: Vec<usize> = matches
-        .iter()
-        .filter(|m| vocab.scheme(m.concept) == Scheme::PracticeKind)
-        .map(|m| m.last)
-        .collect();
+    let mut cue_ends = starts;
+    cue_ends.clear();
+    cue_ends.extend(
+        matches
+            .iter()
+            .filter(|m| vocab.scheme(m.concept) == Scheme::PracticeKind)
+            .map(|m| m.last),
+    );
     let mut other_taken = falses(words.len());
     for m in matches.iter().filter(|m| !is_data(m)) {
         other_taken[m.first..m.last]
