@@ -210,7 +210,33 @@ pub fn quote_context(text: &str, start: usize, end: usize) -> (&str, &str) {
 
 /// The IRI of the evidence node of a sentence.
 pub fn evidence_iri(policy: &str, start: usize, end: usize) -> String {
-    format!("{policy}/evidence/{start}-{end}")
+    let mut iri = String::new();
+    push_evidence_iri(&mut iri, policy, start, end);
+    iri
+}
+
+/// Appends [`evidence_iri`] to `out`.
+fn push_evidence_iri(out: &mut String, policy: &str, start: usize, end: usize) {
+    out.push_str(policy);
+    out.push_str("/evidence/");
+    push_decimal(out, start);
+    out.push('-');
+    push_decimal(out, end);
+}
+
+/// Appends `n` in decimal, as `n.to_string()` spells it, without going through `fmt`.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 /// Checks that a base IRI is usable: absolute, ending in `/` or `#`.
@@ -521,10 +547,12 @@ fn emit(
     );
 
     let cp = CodePoints::new(&seg.text);
-    let mut evidence_done = std::collections::HashSet::new();
+    // Only ever asked whether a span is new: its order never reaches the output.
+    let mut evidence_done = rustc_hash::FxHashSet::default();
     let sale = vocab.by_name(ns::PURPOSE, "SaleOfData");
     let mut kind_iri = String::new();
     let mut number = String::new();
+    let (mut ev, mut quote, mut position) = (String::new(), String::new(), String::new());
     let mut seen = Vec::new();
     for p in &extraction.practices {
         let practice = practice_iri(policy, p, vocab, &cp);
@@ -614,40 +642,52 @@ fn emit(
             );
         }
         let (start, end) = (cp.at(p.evidence.0), cp.at(p.evidence.1));
-        let ev = evidence_iri(policy, start, end);
-        sink.add(practice, iri::DERIVED_FROM, node(&ev));
+        // evidence_iri, quote and position IRIs and the offsets written into reused
+        // buffers: `format!` per practice was a visible part of the writer's own time.
+        ev.clear();
+        push_evidence_iri(&mut ev, policy, start, end);
+        let ev = ev.as_str();
+        sink.add(practice, iri::DERIVED_FROM, node(ev));
         if evidence_done.insert((start, end)) {
-            let quote = format!("{ev}/quote");
-            let position = format!("{ev}/position");
-            sink.add(&ev, iri::TYPE, node(iri::EVIDENCE_CLASS));
-            sink.add(&ev, iri::TYPE, node(iri::SPECIFIC_RESOURCE));
-            sink.add(&ev, iri::HAS_SOURCE, node(policy));
-            sink.add(&ev, iri::HAS_SELECTOR, node(&quote));
-            sink.add(&ev, iri::HAS_SELECTOR, node(&position));
-            sink.add(&quote, iri::TYPE, node(iri::QUOTE_SELECTOR));
+            quote.clear();
+            quote.push_str(ev);
+            quote.push_str("/quote");
+            position.clear();
+            position.push_str(ev);
+            position.push_str("/position");
+            let (quote, position) = (quote.as_str(), position.as_str());
+            sink.add(ev, iri::TYPE, node(iri::EVIDENCE_CLASS));
+            sink.add(ev, iri::TYPE, node(iri::SPECIFIC_RESOURCE));
+            sink.add(ev, iri::HAS_SOURCE, node(policy));
+            sink.add(ev, iri::HAS_SELECTOR, node(quote));
+            sink.add(ev, iri::HAS_SELECTOR, node(position));
+            sink.add(quote, iri::TYPE, node(iri::QUOTE_SELECTOR));
             sink.add(
-                &quote,
+                quote,
                 iri::EXACT,
                 plain(&seg.text[p.evidence.0..p.evidence.1]),
             );
             let (before, after) = quote_context(&seg.text, p.evidence.0, p.evidence.1);
             if !before.is_empty() {
-                sink.add(&quote, iri::PREFIX, plain(before));
+                sink.add(quote, iri::PREFIX, plain(before));
             }
             if !after.is_empty() {
-                sink.add(&quote, iri::SUFFIX, plain(after));
+                sink.add(quote, iri::SUFFIX, plain(after));
             }
-            sink.add(&position, iri::TYPE, node(iri::POSITION_SELECTOR));
-            let (s, e) = (start.to_string(), end.to_string());
+            sink.add(position, iri::TYPE, node(iri::POSITION_SELECTOR));
+            number.clear();
+            push_decimal(&mut number, start);
             sink.add(
-                &position,
+                position,
                 iri::START,
-                TermRef::Literal(LiteralRef::new_typed_literal(&s, xsd::INTEGER)),
+                TermRef::Literal(LiteralRef::new_typed_literal(&number, xsd::INTEGER)),
             );
+            number.clear();
+            push_decimal(&mut number, end);
             sink.add(
-                &position,
+                position,
                 iri::END,
-                TermRef::Literal(LiteralRef::new_typed_literal(&e, xsd::INTEGER)),
+                TermRef::Literal(LiteralRef::new_typed_literal(&number, xsd::INTEGER)),
             );
         }
     }
@@ -756,6 +796,24 @@ mod tests {
                 "{v:?}"
             );
         }
+    }
+
+    #[test]
+    fn decimals_are_spelled_as_to_string_spells_them() {
+        let mut n = 0usize;
+        let mut values = vec![usize::MAX, u32::MAX as usize, 10, 99, 100, 1_000_000];
+        for _ in 0..2_000 {
+            values.push(n);
+            n = n * 7 + 3;
+            n %= 1 << 40;
+        }
+        values.extend(0..1_000);
+        for v in values {
+            let mut out = String::from("x");
+            push_decimal(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
+        }
+        assert_eq!(evidence_iri("p", 0, 1234), "p/evidence/0-1234");
     }
 
     #[test]
