@@ -167,6 +167,8 @@ pub struct Extraction {
 pub struct Scratch {
     tokens: Vec<Token>,
     matches: MatchScratch,
+    /// The lowercase copies of a sentence's capitalised tokens ([`Words::new`]).
+    lower: String,
 }
 
 /// What was found in one sentence, kept for the sentences after it.
@@ -277,7 +279,8 @@ pub fn extract_for(
         }
         crate::text::tokens_into(&doc.text, sentence.start, sentence.end, &mut scratch.tokens);
         let tokens = std::mem::take(&mut scratch.tokens);
-        let words = Words::new(&doc.text, &tokens);
+        let mut lower = std::mem::take(&mut scratch.lower);
+        let words = Words::new(&doc.text, &tokens, &mut lower);
         let matches = refine_mentions(
             vocab.find(&doc.text, &tokens, &mut scratch.matches),
             &words,
@@ -343,6 +346,7 @@ pub fn extract_for(
         }
         out.practices.extend(practices);
         scratch.tokens = tokens;
+        scratch.lower = lower;
     }
     out
 }
@@ -926,7 +930,8 @@ fn refine_mentions(
     matches.retain(|m| !(is_data(m) && words.is_any(m.last, NOT_DATA_HEADS)));
     // "your location information", "user agent information": a generic head right after a
     // lexicon match is the head of its noun phrase.
-    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    // One buffer for the match starts, then the cue ends: one allocation per sentence.
+    let mut starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
     for m in matches.iter_mut().filter(|m| is_data(m)) {
         if words.is_any(m.last, GENERIC_HEADS) && !starts.contains(&m.last) {
             m.last += 1;
@@ -934,7 +939,8 @@ fn refine_mentions(
     }
     // "[time and date of calls]", "[the name of the application]": a measure or label
     // noun takes its "of" phrase, up to a short noun phrase that is not data itself.
-    let starts: Vec<usize> = matches.iter().map(|m| m.first).collect();
+    starts.clear();
+    starts.extend(matches.iter().map(|m| m.first));
     for m in matches.iter_mut().filter(|m| is_data(m)) {
         if !words.is_any(m.last - 1, OF_HEADS) || words.get(m.last) != "of" {
             continue;
@@ -965,11 +971,14 @@ fn refine_mentions(
     for m in matches.iter().filter(|m| is_data(m)) {
         covered[m.first..m.last].iter_mut().for_each(|c| *c = true);
     }
-    let cue_ends: Vec<usize> = matches
-        .iter()
-        .filter(|m| vocab.scheme(m.concept) == Scheme::PracticeKind)
-        .map(|m| m.last)
-        .collect();
+    let mut cue_ends = starts;
+    cue_ends.clear();
+    cue_ends.extend(
+        matches
+            .iter()
+            .filter(|m| vocab.scheme(m.concept) == Scheme::PracticeKind)
+            .map(|m| m.last),
+    );
     let mut other_taken = falses(words.len());
     for m in matches.iter().filter(|m| !is_data(m)) {
         other_taken[m.first..m.last]
@@ -2589,7 +2598,7 @@ fn list_item_practices(
     };
     let s = ctx.doc.sentences[lead_sentence];
     let lead_tokens = crate::text::tokens(&ctx.doc.text, s.start, s.end);
-    let lead_words = Words::new(&ctx.doc.text, &lead_tokens);
+    let lead_words = Words::new(&ctx.doc.text, &lead_tokens, &mut scratch.lower);
     let lead_matches = refine_mentions(
         ctx.vocab
             .find(&ctx.doc.text, &lead_tokens, &mut scratch.matches),
