@@ -244,6 +244,120 @@ impl Owner {
     }
 }
 
+/// Words that end an owner's name in a title or greeting: "Welcome to the Acme Privacy
+/// Center", "Acme Online Privacy Policy".
+const TITLE_WORDS: &[&str] = &[
+    "privacy",
+    "policy",
+    "notice",
+    "statement",
+    "center",
+    "centre",
+    "online",
+    "website",
+    "websites",
+    "site",
+    "sites",
+    "web",
+    "app",
+    "apps",
+    "service",
+    "services",
+    "terms",
+    "cookie",
+    "cookies",
+    "data",
+    "our",
+    "your",
+];
+
+/// 'Acme Inc. ("Acme", "we", "us")': a name, then a bracket that gives it the first
+/// person. Group 1 is the name, group 2 the bracket's text.
+static OWNER_DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b((?:[A-Z][\w'&.-]*,? ){0,5}[A-Z][\w'&.-]*,?)\s*\(([^()]{0,80}?["“'‘]\s*(?:we|us|our)\b[^()]{0,60})\)"#,
+    )
+    .unwrap()
+});
+
+/// "Welcome to Acme", "Welcome to the Acme Privacy Center": group 1 holds the name and
+/// what follows it.
+static OWNER_GREETING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bWelcome to (?:the )?((?:[A-Z][\w'&-]* ?){1,6})").unwrap());
+
+/// "Acme Privacy Policy", "The Acme Online Privacy Notice": a title that names its owner.
+static OWNER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[Tt]he )?((?:[A-Z][\w'&-]* ){1,6})(?:Online |Website |Web Site )?Privacy (?:Policy|Notice|Statement)\b").unwrap()
+});
+
+/// Names of the owner at most kept from a text: a document may declare a few (the company,
+/// its short name, its service), but more means the pattern caught something else.
+const MAX_OWNER_NAMES: usize = 8;
+
+impl Owner {
+    /// The owner as the text names itself, for a document without metadata: declarations
+    /// ('Acme Inc. ("Acme", "we", "our")'), a greeting ("Welcome to Acme") and a title in the
+    /// first five sentences ("Acme Privacy Policy").
+    pub fn found_in(doc: &Segmented) -> Owner {
+        let mut owner = Owner::default();
+        for c in OWNER_DECLARATION.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
+            // 'Acme Media ("Acme", "we")': the short name the text will use.
+            for quoted in c[2].split(['"', '“', '”']).map(str::trim) {
+                if quoted.chars().next().is_some_and(char::is_uppercase) {
+                    owner.add_name(quoted.trim_end_matches(','));
+                }
+            }
+        }
+        for c in OWNER_GREETING.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
+        }
+        for i in 0..doc.sentences.len().min(5) {
+            if let Some(c) = OWNER_TITLE.captures(doc.sentence_text(i)) {
+                owner.add_name(leading_capitalised(&c[1]));
+            }
+        }
+        owner
+    }
+
+    fn add_name(&mut self, name: &str) {
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        let key = compact(&words.concat());
+        if key.len() >= 2 && !self.keys.contains(&key) && self.keys.len() < MAX_OWNER_NAMES {
+            self.keys.push(key);
+        }
+    }
+
+    fn is_known(&self) -> bool {
+        !self.keys.is_empty()
+    }
+}
+
+/// The capitalised words a name starts with, up to a title word: "Acme Privacy Center" →
+/// "Acme".
+fn leading_capitalised(text: &str) -> &str {
+    let text = text.trim_start();
+    let mut end = 0;
+    let mut at = 0;
+    for w in text.split(' ') {
+        let word = w.trim().trim_end_matches([',', '.']);
+        if !word.is_empty()
+            && (!word.chars().next().is_some_and(char::is_uppercase)
+                || TITLE_WORDS.contains(&word.to_lowercase().as_str()))
+        {
+            break;
+        }
+        at += w.len();
+        end = at;
+        at += 1;
+    }
+    &text[..end.min(text.len())]
+}
+
 fn compact(s: &str) -> String {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
@@ -263,6 +377,13 @@ pub fn extract_for(
     vocab: &Vocabulary,
     scratch: &mut Scratch,
 ) -> Extraction {
+    let found;
+    let owner = if owner.is_known() {
+        owner
+    } else {
+        found = Owner::found_in(doc);
+        &found
+    };
     let mut out = Extraction::default();
     let (foreign, warning) = foreign_blocks(doc);
     out.warnings.extend(warning);
