@@ -1901,7 +1901,10 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if reader_shares {
             kind = PracticeKind::Collect;
         }
-        if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
+        if kind == PracticeKind::Share
+            && (clause::is_given_to_us(ctx.words, clause, m.last)
+                || is_given_to_owner(ctx, clause, m.first, m.last))
+        {
             kind = PracticeKind::Collect;
         }
         // "to share information with you about our products", "purposes disclosed to you":
@@ -1928,6 +1931,42 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         cues.extend(handover_cue(ctx, clause));
     }
     cues
+}
+
+/// "the information you send to Acme", "data sent to Acme", "share it with Acme" in Acme's
+/// own policy: what is handed to the owner is collected by the first party, as "to us" is.
+/// As in [`clause::is_given_to_us`], the first "with" names who receives the data.
+fn is_given_to_owner(
+    ctx: &SentenceContext,
+    clause: &Clause,
+    cue_first: usize,
+    cue_last: usize,
+) -> bool {
+    let words = ctx.words;
+    if words.is_any(cue_last - 1, &["to", "with"]) && cue_last > cue_first + 1 {
+        return owner_at(ctx, cue_last);
+    }
+    for i in cue_last..clause.end.min(cue_last + 8) {
+        if words.is_any(i, &["to", "with"]) && owner_at(ctx, i + 1) {
+            return true;
+        }
+        if words.get(i) == "with" {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the owner's name (after an optional "the") starts at token `i`: "Acme",
+/// "the Acme Group", "Acme's".
+fn owner_at(ctx: &SentenceContext, i: usize) -> bool {
+    let first = if ctx.words.get(i) == "the" { i + 1 } else { i };
+    first < ctx.tokens.len()
+        && ctx.doc.text[ctx.tokens[first].start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        && (first + 1..=(first + 4).min(ctx.tokens.len())).any(|k| names_owner(ctx, first, k))
 }
 
 /// Verbs of handing something over, which the lexicon lists only in fixed phrases.
@@ -1972,7 +2011,7 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         while k < clause.end && words.is_any(k, DETERMINERS) {
             k += 1;
         }
-        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]);
+        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]) && !owner_at(ctx, k);
         // The data: a mention starting within three words of the verb (or of "with").
         let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
         let Some(d) = data else { continue };
@@ -1989,7 +2028,7 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
                 while r < clause.end && words.is_any(r, DETERMINERS) {
                     r += 1;
                 }
-                !words.is_any(r, &["us", "you", "your"]) && other_at(r)
+                !words.is_any(r, &["us", "you", "your"]) && other_at(r) && !owner_at(ctx, r)
             });
         if (recipient_first && d.first <= k + 6) || (to_other && d.first <= v + 4) {
             return Some(Cue {
