@@ -2491,7 +2491,8 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             let mut practice = practice;
             if practice.actor == Actor::ThirdParty
                 && (clause::joint_subject(ctx.words, clause, cue.first)
-                    || owner_and_ours(ctx, clause, cue.first))
+                    || owner_and_ours(ctx, clause, cue.first)
+                    || company_with_us(ctx, clause, cue.first))
             {
                 let mut ours = practice.clone();
                 ours.actor = Actor::FirstParty;
@@ -2583,6 +2584,28 @@ fn owner_and_ours(ctx: &SentenceContext, clause: &Clause, cue: usize) -> bool {
             .next()
             .is_some_and(char::is_uppercase)
         && !(k + 3..cue).any(|i| words.is_any(i, &["we", "you", "they", ","]))
+}
+
+/// "We and Acme may collect", "Acme and we use": a company the lexicon knows, named as a
+/// subject together with "we", does what the first party does.
+fn company_with_us(ctx: &SentenceContext, clause: &Clause, cue: usize) -> bool {
+    let words = ctx.words;
+    ctx.matches.iter().any(|r| {
+        r.first >= clause.start
+            && r.last < cue
+            && ctx.vocab.scheme(r.concept) == Scheme::Recipient
+            && ctx.doc.text[ctx.tokens[r.first].start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            && ((r.first >= clause.start + 2
+                && words.get(r.first - 2) == "we"
+                && words.is_any(r.first - 1, &["and", "or", "&"])
+                && !(r.last..cue).any(|i| words.is_any(i, &["we", "you", "they", ","])))
+                || (words.is_any(r.last, &["and", "or", "&"])
+                    && words.get(r.last + 1) == "we"
+                    && !(r.last + 2..cue).any(|i| words.is_any(i, &["we", "you", "they", ","]))))
+    })
 }
 
 /// "We receive your name and address from carriers; account information from merchants;
