@@ -1304,7 +1304,10 @@ fn enumeration_items(
                     && !(x + 1..p).any(|y| words.is_any(y, ITEM_SEPARATORS) && words.get(y) != "(")
             })
         };
-        if p == 0 || !(is_data[p - 1] || described(p)) || j + 1 >= seg.1 {
+        // "we ask for information such as your name, birth date and occupation": a bare
+        // generic head, no mention of its own, still announces data examples.
+        let generic_before = |p: usize| words.is_any(p - 1, GENERIC_HEADS);
+        if p == 0 || !(is_data[p - 1] || described(p) || generic_before(p)) || j + 1 >= seg.1 {
             continue;
         }
         let mut q = k;
