@@ -1117,8 +1117,12 @@ fn refine_mentions(
                 .any(|&e| e == i || (e + 1 == i && words.get(e) == "us"));
             // "information we collect", "information about you", "Information you give
             // us": the head of a noun phrase whose modifier says whose data it is.
+            // "information about your visits", "information on nearby devices",
+            // "information regarding your transactions": what the data describe.
             let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
-                || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
+                || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]))
+                || (words.is_any(i + 1, &["about", "on", "regarding", "concerning"])
+                    && !words.is_any(i + 2, &["this", "these", "how", "our", "the", "what"]));
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
             // "the following types of information", "categories of data"
             let kind_of = i >= 2
@@ -1910,6 +1914,18 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         {
             kind = PracticeKind::Collect;
         }
+        // "A unique email address must be supplied to register", "you may be invited to
+        // provide personal information to enhance your experience": a handover whose "to"
+        // opens a purpose names no receiver; what the reader hands over, or what is handed
+        // over with no giver named, the service collects.
+        if kind == PracticeKind::Share
+            && m.last > m.first + 1
+            && ctx.words.get(m.last - 1) == "to"
+            && purpose_starts(ctx, m.last - 1)
+            && (ctx.words.get(m.first).ends_with("ed") || reader_gives(ctx.words, m.first))
+        {
+            kind = PracticeKind::Collect;
+        }
         // "to share information with you about our products", "purposes disclosed to you":
         // telling the reader is not a disclosure to another party.
         if kind == PracticeKind::Share && clause::is_told_to_reader(ctx.words, clause, m.last) {
@@ -1934,6 +1950,39 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         cues.extend(handover_cue(ctx, clause));
     }
     cues
+}
+
+/// "you provide", "you may be asked to provide", "users are invited to supply": the reader
+/// is the subject of the verb at `cue`, through modals and a passive request.
+fn reader_gives(words: &Words, cue: usize) -> bool {
+    let mut j = cue;
+    while j > 0
+        && cue - j < 6
+        && words.is_any(
+            j - 1,
+            &[
+                "can",
+                "may",
+                "might",
+                "will",
+                "also",
+                "to",
+                "choose",
+                "be",
+                "are",
+                "asked",
+                "invited",
+                "required",
+                "requested",
+                "need",
+                "want",
+                "wish",
+            ],
+        )
+    {
+        j -= 1;
+    }
+    j > 0 && words.is_any(j - 1, &["you", "users", "visitors", "customers"])
 }
 
 /// "the information you send to Acme", "data sent to Acme", "share it with Acme" in Acme's
@@ -3004,6 +3053,11 @@ const THIRD_PARTY_SUBJECTS: &[&str] = &[
 /// collect"), or a passive cue is followed by "by" and a recipient ("collected by Google").
 fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
     let words = ctx.words;
+    // "Partner sites may send us information", "the social network will give us your
+    // name": whoever gives, what reaches "us" is collected by the first party.
+    if cue.kind == PracticeKind::Collect && (cue.first..cue.last).any(|i| words.get(i) == "us") {
+        return Actor::FirstParty;
+    }
     let recipient_starts: Vec<(usize, usize)> = ctx
         .matches
         .iter()
