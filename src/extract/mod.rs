@@ -1203,7 +1203,20 @@ fn refine_mentions(
                         "it's", "that's", "what's", "there's", "here's", "let's", "who's",
                     ],
                 );
-            if !possessive {
+            // "your devices unique identifier", "our subscribers names": a possessive that
+            // lost its apostrophe, after a possessive determiner.
+            let bare_possessive = m.first >= 2
+                && !taken[m.first - 1]
+                && {
+                    let w = words.get(m.first - 1);
+                    w.len() > 3
+                        && w.ends_with('s')
+                        && !w.ends_with("ss")
+                        && w.chars().all(|c| c.is_ascii_lowercase())
+                        && !words.is_any(m.first - 1, NOT_BARE_POSSESSIVE)
+                }
+                && words.is_any(m.first - 2, &["your", "our", "their", "its"]);
+            if !possessive && !bare_possessive {
                 break;
             }
             m.first -= 1;
@@ -1221,6 +1234,34 @@ fn refine_mentions(
     matches.sort_by_key(|m| (m.first, m.last));
     matches
 }
+
+/// Words in "s" that are no possessor after "your"/"our": "your is", "our services".
+const NOT_BARE_POSSESSIVE: &[&str] = &[
+    "this",
+    "does",
+    "always",
+    "sometimes",
+    "perhaps",
+    "thus",
+    "plus",
+    "unless",
+    "whereas",
+    "services",
+    "sites",
+    "websites",
+    "products",
+    "apps",
+    "applications",
+    "systems",
+    "servers",
+    "records",
+    "files",
+    "settings",
+    "options",
+    "preferences",
+    "choices",
+    "rights",
+];
 
 /// `n` times false, allocated with malloc rather than `vec![false; n]`'s calloc, which
 /// glibc serves without its per-thread cache (profiled: the per-sentence flag vectors of
