@@ -506,7 +506,29 @@ pub(super) fn cue_is_real(
                         )
                     })
             });
-            !to_reader && !to_device
+            // "the share feature", "social sharing buttons": "share" naming a tool of the
+            // site, not a disclosure.
+            let tool = last == first + 1
+                && matches!(words.get(first), "share" | "sharing")
+                && matches!(
+                    next,
+                    "feature"
+                        | "features"
+                        | "button"
+                        | "buttons"
+                        | "widget"
+                        | "widgets"
+                        | "functionality"
+                        | "functionalities"
+                        | "tool"
+                        | "tools"
+                        | "icon"
+                        | "icons"
+                        | "plugin"
+                        | "plugins"
+                        | "plug-ins"
+                );
+            !to_reader && !to_device && !tool
         }
         Choice => {
             // "without your consent", "obtain consent from a parent", "with your consent":
