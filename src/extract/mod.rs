@@ -1936,6 +1936,11 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         {
             continue;
         }
+        // "when you share information publicly", "once you have shared content with other
+        // services": what the reader does, under a condition, is no practice of the service.
+        if kind == PracticeKind::Share && readers_conditional_act(ctx.words, m.first) {
+            continue;
+        }
         // "you share information when you post a review": the reader gives the data to
         // the service; with no recipient named, the service collects it.
         let reader_shares = kind == PracticeKind::Share
@@ -1991,6 +1996,29 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         cues.extend(handover_cue(ctx, clause));
     }
     cues
+}
+
+/// "when you share", "if you have disclosed", "once you choose to post": the reader as the
+/// subject of the verb at `cue`, in a clause opened by a conjunction of time or condition.
+fn readers_conditional_act(words: &Words, cue: usize) -> bool {
+    let mut j = cue;
+    while j > 0
+        && words.is_any(
+            j - 1,
+            &[
+                "can", "may", "might", "will", "also", "have", "has", "choose", "to", "decide",
+                "ever", "already",
+            ],
+        )
+    {
+        j -= 1;
+    }
+    j >= 2
+        && words.get(j - 1) == "you"
+        && words.is_any(
+            j - 2,
+            &["when", "whenever", "once", "if", "where", "after", "before"],
+        )
 }
 
 /// "you provide", "you may be asked to provide", "users are invited to supply": the reader
