@@ -1938,7 +1938,10 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         }
         // "when you share information publicly", "once you have shared content with other
         // services": what the reader does, under a condition, is no practice of the service.
-        if kind == PracticeKind::Share && readers_conditional_act(ctx.words, m.first) {
+        if kind == PracticeKind::Share
+            && readers_conditional_act(ctx.words, m.first)
+            && !clause::is_given_to_us(ctx.words, clause, m.last)
+        {
             continue;
         }
         // "you share information when you post a review": the reader gives the data to
@@ -2579,7 +2582,27 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             };
             // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
             // something that is not data states no data practice.
-            if cue.kind == PracticeKind::Use && (practice.data.is_empty() || protects) {
+            // "We use the information we collect to provide and protect our services", "we
+            // may use your information to protect our rights": data named between the use
+            // and "to protect" are what is used; the protection is its purpose.
+            let data_then_protect = cue.kind == PracticeKind::Use
+                && clause_cues
+                    .iter()
+                    .flatten()
+                    .filter(|q| q.kind == PracticeKind::Protect && q.first > cue.last)
+                    .min_by_key(|q| q.first)
+                    .is_some_and(|q| {
+                        ctx.words.get(q.first).starts_with("protect")
+                            && (q.first.saturating_sub(8)..q.first)
+                                .any(|i| ctx.words.is_any(i, &["to", "for"]))
+                            && practice.data.iter().any(|m| {
+                                m.start >= ctx.tokens[cue.last - 1].end
+                                    && m.end <= ctx.tokens[q.first].start
+                            })
+                    });
+            if cue.kind == PracticeKind::Use
+                && (practice.data.is_empty() || (protects && !data_then_protect))
+            {
                 continue;
             }
             // "This information will only be used as indicated", "such data is only used in
