@@ -1995,7 +1995,9 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             scope: None,
         });
     }
-    if cues.is_empty() {
+    // "We provide the information to trusted partners under confidentiality agreements":
+    // a cue of another kind does not hide the handover.
+    if !cues.iter().any(|q| q.kind.is_data_handling()) {
         cues.extend(handover_cue(ctx, clause));
     }
     cues
@@ -2145,8 +2147,20 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         {
             continue;
         }
-        let to_other = (d.last..(d.last + 3).min(clause.end))
-            .find(|&i| words.is_any(i, &["to", "with"]))
+        // "provide aggregated data about how users use the services to third parties": the
+        // receiver may follow what describes the data, up to a comma.
+        let to_other = (d.last..(d.last + 10).min(clause.end))
+            .take_while(|&i| !words.is_any(i, &[",", ";", ":"]))
+            .find(|&i| {
+                words.is_any(i, &["to", "with"])
+                    && (i < d.last + 3 || {
+                        let mut r = i + 1;
+                        while r < clause.end && words.is_any(r, DETERMINERS) {
+                            r += 1;
+                        }
+                        other_at(r)
+                    })
+            })
             .is_some_and(|i| {
                 let mut r = i + 1;
                 while r < clause.end && words.is_any(r, DETERMINERS) {
