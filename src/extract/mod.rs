@@ -2105,6 +2105,33 @@ const HANDOVER_VERBS: &[&str] = &[
     "supplies",
     "furnish",
     "furnishes",
+    "send",
+    "sends",
+];
+
+/// Nouns that name another party as the receiver of a handover, besides
+/// [`THIRD_PARTY_SUBJECTS`]: "give that business your name", "provide it to a potential
+/// buyer", "send it to sites you sign in to".
+const RECEIVERS: &[&str] = &[
+    "business",
+    "businesses",
+    "party",
+    "counter-party",
+    "counterparty",
+    "organization",
+    "organizations",
+    "organisation",
+    "organisations",
+    "entity",
+    "entities",
+    "buyer",
+    "buyers",
+    "purchaser",
+    "purchasers",
+    "acquirer",
+    "successor",
+    "sites",
+    "websites",
 ];
 
 /// "We provide the information to trusted partners", "we do not give that business your
@@ -2121,7 +2148,8 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     };
     let other_at = |i: usize| {
         scheme_at(i, Scheme::Recipient).is_some()
-            || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+            || (i..(i + 3).min(clause.end))
+                .any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS) || words.is_any(k, RECEIVERS))
             || (i + 1..(i + 3).min(clause.end)).any(|k| {
                 scheme_at(k, Scheme::Recipient).is_some()
                     && !(i..k).any(|j| words.is_any(j, &["to", "with", ",", "and", "or"]))
