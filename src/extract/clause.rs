@@ -1011,7 +1011,22 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
     else {
         return false;
     };
-    !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
+    // "Please note that third parties may collect …", "please be aware that your data may
+    // be transferred": what follows "that" is a statement, not the instruction.
+    let noted = words.is_any(
+        p + 1,
+        &[
+            "note",
+            "be",
+            "remember",
+            "keep",
+            "understand",
+            "bear",
+            "recognize",
+            "know",
+        ],
+    ) && (p + 2..cue).any(|i| words.get(i) == "that");
+    !noted && !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
 }
 
 /// Whether the reader is the subject right before the cue: "you share", "you may also
