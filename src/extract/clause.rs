@@ -472,7 +472,10 @@ pub(super) fn cue_is_real(
             // so does "providers are given access to your information".
             let access = last >= 3
                 && words.get(last - 2) == "access"
-                && words.is_any(last - 3, &["have", "has", "given", "granted"]);
+                && (words.is_any(last - 3, &["have", "has", "given", "granted"])
+                    || (last >= 4
+                        && words.is_any(last - 3, &["limited", "restricted"])
+                        && words.is_any(last - 4, &["have", "has"])));
             let to_reader = words.get(last - 1) == "to"
                 && (matches!(next, "you" | "yourself") || (next == "your" && !access));
             // "anyone who has access to your computer": whoever may reach the reader's
