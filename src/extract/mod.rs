@@ -1123,6 +1123,17 @@ fn refine_mentions(
                 || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]))
                 || (words.is_any(i + 1, &["about", "on", "regarding", "concerning"])
                     && !words.is_any(i + 2, &["this", "these", "how", "our", "the", "what"]));
+            // "Data may be collected through our services", "Information is shared only
+            // …": a bare generic head as the subject that opens the sentence.
+            let opening_subject = i == 0
+                && words.is_any(
+                    1,
+                    &[
+                        "may", "might", "will", "would", "can", "could", "is", "are", "was",
+                        "were", "shall",
+                    ],
+                );
+            let qualified = qualified || opening_subject;
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
             // "the following types of information", "categories of data"
             let kind_of = i >= 2
