@@ -285,6 +285,11 @@ static OWNER_DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
 static OWNER_GREETING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bWelcome to (?:the )?((?:[A-Z][\w'&-]* ?){1,6})").unwrap());
 
+/// "At Acme, we …", "At Acme Media, our customers …": the owner introducing itself.
+static OWNER_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bAt (?:the )?((?:[A-Z][\w'&.-]* ?){1,5})\s*,\s*(?:we|our)\b").unwrap()
+});
+
 /// "Acme Privacy Policy", "The Acme Online Privacy Notice": a title that names its owner.
 static OWNER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[Tt]he )?((?:[A-Z][\w'&-]* ){1,6})(?:Online |Website |Web Site )?Privacy (?:Policy|Notice|Statement)\b").unwrap()
@@ -296,8 +301,8 @@ const MAX_OWNER_NAMES: usize = 8;
 
 impl Owner {
     /// The owner as the text names itself, for a document without metadata: declarations
-    /// ('Acme Inc. ("Acme", "we", "our")'), a greeting ("Welcome to Acme") and a title in the
-    /// first five sentences ("Acme Privacy Policy").
+    /// ('Acme Inc. ("Acme", "we", "our")', "At Acme, we …"), a greeting ("Welcome to Acme")
+    /// and a title in the first five sentences ("Acme Privacy Policy").
     pub fn found_in(doc: &Segmented) -> Owner {
         let mut owner = Owner::default();
         for c in OWNER_DECLARATION.captures_iter(&doc.text) {
@@ -308,6 +313,9 @@ impl Owner {
                     owner.add_name(quoted.trim_end_matches(','));
                 }
             }
+        }
+        for c in OWNER_AT.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
         }
         for c in OWNER_GREETING.captures_iter(&doc.text) {
             owner.add_name(leading_capitalised(&c[1]));

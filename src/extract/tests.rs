@@ -277,6 +277,7 @@ fn the_owner_is_found_in_the_text_without_metadata() {
         owner("This policy explains our practices. Acme Media Inc. (\"Acme\", \"we\", \"us\") runs the site.");
     assert!(declared.is("Acme Media"));
     assert!(declared.is("Acme"));
+    assert!(owner("Our promise. At Hooli Labs, we value your trust.").is("Hooli Labs"));
     let greeted = owner("Welcome to the Globex Privacy Center. We respect your privacy.");
     assert!(greeted.is("Globex"));
     let titled = owner("Initech Privacy Policy\n\nLast updated: May 1, 2020.");
