@@ -271,7 +271,9 @@ pub(super) fn cue_is_real(
                 });
             // "you may provide us with": given to us, so collected.
             let to_us = (first..last + 1).any(|i| words.get(i) == "us");
-            (to_us || !reader_is_subject(words, first)) && !messages
+            // "you will be asked to enter": the reader is asked to give.
+            let requested = words.is_any(first, &["asked", "invited", "required", "requested"]);
+            (to_us || requested || !reader_is_subject(words, first)) && !messages
         }
         Use => {
             let w = words.get(first);
@@ -1036,10 +1038,35 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
 /// share".
 pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
     let mut j = cue;
+    // "you can optionally provide", "you are required to provide", "you may be asked to
+    // give": modals, adverbs and a passive request between the reader and the verb.
     while j > 0
+        && cue - j < 6
         && words.is_any(
             j - 1,
-            &["can", "may", "might", "will", "also", "to", "choose"],
+            &[
+                "can",
+                "may",
+                "might",
+                "will",
+                "also",
+                "to",
+                "choose",
+                "optionally",
+                "voluntarily",
+                "directly",
+                "simply",
+                "be",
+                "are",
+                "asked",
+                "invited",
+                "required",
+                "requested",
+                "need",
+                "want",
+                "wish",
+                "decide",
+            ],
         )
     {
         j -= 1;
