@@ -1251,7 +1251,37 @@ fn refine_mentions(
         }));
     }
     matches.sort_by_key(|m| (m.first, m.last));
+    merge_adjacent_data(&mut matches, words, vocab);
     matches
+}
+
+/// "your profile picture", "referring website addresses", "video viewing information": two
+/// data mentions with nothing between them are one noun phrase, named by its head (the
+/// second). A repeated phrase ("log data Log data", a heading run into its text) or a second
+/// phrase with its own determiner starts a new one.
+fn merge_adjacent_data(matches: &mut Vec<LexiconMatch>, words: &Words, vocab: &Vocabulary) {
+    let is_data = |m: &LexiconMatch| vocab.scheme(m.concept) == Scheme::DataType;
+    let mut k = 0;
+    while k + 1 < matches.len() {
+        let (a, b) = (matches[k], matches[k + 1]);
+        let same_words = b.last - b.first == a.last - a.first
+            && (0..a.last - a.first).all(|i| words.get(a.first + i) == words.get(b.first + i));
+        let joined = is_data(&a)
+            && is_data(&b)
+            && a.last == b.first
+            && !same_words
+            && !words.is_any(b.first, DETERMINERS)
+            && !words.is_any(b.first, ITEM_SEPARATORS)
+            && !matches[k + 2..]
+                .iter()
+                .any(|c| c.first < b.last && !is_data(c));
+        if joined {
+            matches[k + 1].first = a.first;
+            matches.remove(k);
+        } else {
+            k += 1;
+        }
+    }
 }
 
 /// Words in "s" that are no possessor after "your"/"our": "your is", "our services".
