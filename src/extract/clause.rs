@@ -271,6 +271,15 @@ pub(super) fn cue_is_real(
                 });
             // "you may provide us with": given to us, so collected.
             let to_us = (first..last + 1).any(|i| words.get(i) == "us");
+            // "residents may request and obtain information about our disclosures": the
+            // reader obtains, on request.
+            let on_request = first >= 2
+                && prev == "and"
+                && matches!(words.get(first - 2), "request" | "ask")
+                && matches!(words.get(first), "obtain" | "receive");
+            if on_request {
+                return false;
+            }
             // "you will be asked to enter": the reader is asked to give.
             let requested = words.is_any(first, &["asked", "invited", "required", "requested"]);
             (to_us || requested || !reader_is_subject(words, first)) && !messages
