@@ -271,7 +271,18 @@ pub(super) fn cue_is_real(
                 });
             // "you may provide us with": given to us, so collected.
             let to_us = (first..last + 1).any(|i| words.get(i) == "us");
-            (to_us || !reader_is_subject(words, first)) && !messages
+            // "residents may request and obtain information about our disclosures": the
+            // reader obtains, on request.
+            let on_request = first >= 2
+                && prev == "and"
+                && matches!(words.get(first - 2), "request" | "ask")
+                && matches!(words.get(first), "obtain" | "receive");
+            if on_request {
+                return false;
+            }
+            // "you will be asked to enter": the reader is asked to give.
+            let requested = words.is_any(first, &["asked", "invited", "required", "requested"]);
+            (to_us || requested || !reader_is_subject(words, first)) && !messages
         }
         Use => {
             let w = words.get(first);
@@ -472,7 +483,10 @@ pub(super) fn cue_is_real(
             // so does "providers are given access to your information".
             let access = last >= 3
                 && words.get(last - 2) == "access"
-                && words.is_any(last - 3, &["have", "has", "given", "granted"]);
+                && (words.is_any(last - 3, &["have", "has", "given", "granted"])
+                    || (last >= 4
+                        && words.is_any(last - 3, &["limited", "restricted"])
+                        && words.is_any(last - 4, &["have", "has"])));
             let to_reader = words.get(last - 1) == "to"
                 && (matches!(next, "you" | "yourself") || (next == "your" && !access));
             // "anyone who has access to your computer": whoever may reach the reader's
@@ -506,7 +520,29 @@ pub(super) fn cue_is_real(
                         )
                     })
             });
-            !to_reader && !to_device
+            // "the share feature", "social sharing buttons": "share" naming a tool of the
+            // site, not a disclosure.
+            let tool = last == first + 1
+                && matches!(words.get(first), "share" | "sharing")
+                && matches!(
+                    next,
+                    "feature"
+                        | "features"
+                        | "button"
+                        | "buttons"
+                        | "widget"
+                        | "widgets"
+                        | "functionality"
+                        | "functionalities"
+                        | "tool"
+                        | "tools"
+                        | "icon"
+                        | "icons"
+                        | "plugin"
+                        | "plugins"
+                        | "plug-ins"
+                );
+            !to_reader && !to_device && !tool
         }
         Choice => {
             // "without your consent", "obtain consent from a parent", "with your consent":
@@ -989,17 +1025,57 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
     else {
         return false;
     };
-    !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
+    // "Please note that third parties may collect …", "please be aware that your data may
+    // be transferred": what follows "that" is a statement, not the instruction.
+    let noted = words.is_any(
+        p + 1,
+        &[
+            "note",
+            "be",
+            "remember",
+            "keep",
+            "understand",
+            "bear",
+            "recognize",
+            "know",
+        ],
+    ) && (p + 2..cue).any(|i| words.get(i) == "that");
+    !noted && !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
 }
 
 /// Whether the reader is the subject right before the cue: "you share", "you may also
 /// share".
 pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
     let mut j = cue;
+    // "you can optionally provide", "you are required to provide", "you may be asked to
+    // give": modals, adverbs and a passive request between the reader and the verb.
     while j > 0
+        && cue - j < 6
         && words.is_any(
             j - 1,
-            &["can", "may", "might", "will", "also", "to", "choose"],
+            &[
+                "can",
+                "may",
+                "might",
+                "will",
+                "also",
+                "to",
+                "choose",
+                "optionally",
+                "voluntarily",
+                "directly",
+                "simply",
+                "be",
+                "are",
+                "asked",
+                "invited",
+                "required",
+                "requested",
+                "need",
+                "want",
+                "wish",
+                "decide",
+            ],
         )
     {
         j -= 1;

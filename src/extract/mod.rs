@@ -244,6 +244,128 @@ impl Owner {
     }
 }
 
+/// Words that end an owner's name in a title or greeting: "Welcome to the Acme Privacy
+/// Center", "Acme Online Privacy Policy".
+const TITLE_WORDS: &[&str] = &[
+    "privacy",
+    "policy",
+    "notice",
+    "statement",
+    "center",
+    "centre",
+    "online",
+    "website",
+    "websites",
+    "site",
+    "sites",
+    "web",
+    "app",
+    "apps",
+    "service",
+    "services",
+    "terms",
+    "cookie",
+    "cookies",
+    "data",
+    "our",
+    "your",
+];
+
+/// 'Acme Inc. ("Acme", "we", "us")': a name, then a bracket that gives it the first
+/// person. Group 1 is the name, group 2 the bracket's text.
+static OWNER_DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b((?:[A-Z][\w'&.-]*,? ){0,5}[A-Z][\w'&.-]*,?)\s*\(([^()]{0,80}?["“'‘]\s*(?:we|us|our)\b[^()]{0,60})\)"#,
+    )
+    .unwrap()
+});
+
+/// "Welcome to Acme", "Welcome to the Acme Privacy Center": group 1 holds the name and
+/// what follows it.
+static OWNER_GREETING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bWelcome to (?:the )?((?:[A-Z][\w'&-]* ?){1,6})").unwrap());
+
+/// "At Acme, we …", "At Acme Media, our customers …": the owner introducing itself.
+static OWNER_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bAt (?:the )?((?:[A-Z][\w'&.-]* ?){1,5})\s*,\s*(?:we|our)\b").unwrap()
+});
+
+/// "Acme Privacy Policy", "The Acme Online Privacy Notice": a title that names its owner.
+static OWNER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[Tt]he )?((?:[A-Z][\w'&-]* ){1,6})(?:Online |Website |Web Site )?Privacy (?:Policy|Notice|Statement)\b").unwrap()
+});
+
+/// Names of the owner at most kept from a text: a document may declare a few (the company,
+/// its short name, its service), but more means the pattern caught something else.
+const MAX_OWNER_NAMES: usize = 8;
+
+impl Owner {
+    /// The owner as the text names itself, for a document without metadata: declarations
+    /// ('Acme Inc. ("Acme", "we", "our")', "At Acme, we …"), a greeting ("Welcome to Acme")
+    /// and a title in the first five sentences ("Acme Privacy Policy").
+    pub fn found_in(doc: &Segmented) -> Owner {
+        let mut owner = Owner::default();
+        for c in OWNER_DECLARATION.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
+            // 'Acme Media ("Acme", "we")': the short name the text will use.
+            for quoted in c[2].split(['"', '“', '”']).map(str::trim) {
+                if quoted.chars().next().is_some_and(char::is_uppercase) {
+                    owner.add_name(quoted.trim_end_matches(','));
+                }
+            }
+        }
+        for c in OWNER_AT.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
+        }
+        for c in OWNER_GREETING.captures_iter(&doc.text) {
+            owner.add_name(leading_capitalised(&c[1]));
+        }
+        for i in 0..doc.sentences.len().min(5) {
+            if let Some(c) = OWNER_TITLE.captures(doc.sentence_text(i)) {
+                owner.add_name(leading_capitalised(&c[1]));
+            }
+        }
+        owner
+    }
+
+    fn add_name(&mut self, name: &str) {
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        let key = compact(&words.concat());
+        if key.len() >= 2 && !self.keys.contains(&key) && self.keys.len() < MAX_OWNER_NAMES {
+            self.keys.push(key);
+        }
+    }
+
+    fn is_known(&self) -> bool {
+        !self.keys.is_empty()
+    }
+}
+
+/// The capitalised words a name starts with, up to a title word: "Acme Privacy Center" →
+/// "Acme".
+fn leading_capitalised(text: &str) -> &str {
+    let text = text.trim_start();
+    let mut end = 0;
+    let mut at = 0;
+    for w in text.split(' ') {
+        let word = w.trim().trim_end_matches([',', '.']);
+        if !word.is_empty()
+            && (!word.chars().next().is_some_and(char::is_uppercase)
+                || TITLE_WORDS.contains(&word.to_lowercase().as_str()))
+        {
+            break;
+        }
+        at += w.len();
+        end = at;
+        at += 1;
+    }
+    &text[..end.min(text.len())]
+}
+
 fn compact(s: &str) -> String {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
@@ -263,6 +385,13 @@ pub fn extract_for(
     vocab: &Vocabulary,
     scratch: &mut Scratch,
 ) -> Extraction {
+    let found;
+    let owner = if owner.is_known() {
+        owner
+    } else {
+        found = Owner::found_in(doc);
+        &found
+    };
     let mut out = Extraction::default();
     let (foreign, warning) = foreign_blocks(doc);
     out.warnings.extend(warning);
@@ -996,8 +1125,23 @@ fn refine_mentions(
                 .any(|&e| e == i || (e + 1 == i && words.get(e) == "us"));
             // "information we collect", "information about you", "Information you give
             // us": the head of a noun phrase whose modifier says whose data it is.
+            // "information about your visits", "information on nearby devices",
+            // "information regarding your transactions": what the data describe.
             let qualified = words.is_any(i + 1, GENERIC_QUALIFIERS)
-                || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]));
+                || (words.get(i + 1) == "about" && words.is_any(i + 2, &["you", "your"]))
+                || (words.is_any(i + 1, &["about", "on", "regarding", "concerning"])
+                    && !words.is_any(i + 2, &["this", "these", "how", "our", "the", "what"]));
+            // "Data may be collected through our services", "Information is shared only
+            // …": a bare generic head as the subject that opens the sentence.
+            let opening_subject = i == 0
+                && words.is_any(
+                    1,
+                    &[
+                        "may", "might", "will", "would", "can", "could", "is", "are", "was",
+                        "were", "shall",
+                    ],
+                );
+            let qualified = qualified || opening_subject;
             let looked_up = i > 0 && words.is_any(i - 1, &["more", "further"]);
             // "the following types of information", "categories of data"
             let kind_of = i >= 2
@@ -1078,7 +1222,20 @@ fn refine_mentions(
                         "it's", "that's", "what's", "there's", "here's", "let's", "who's",
                     ],
                 );
-            if !possessive {
+            // "your devices unique identifier", "our subscribers names": a possessive that
+            // lost its apostrophe, after a possessive determiner.
+            let bare_possessive = m.first >= 2
+                && !taken[m.first - 1]
+                && {
+                    let w = words.get(m.first - 1);
+                    w.len() > 3
+                        && w.ends_with('s')
+                        && !w.ends_with("ss")
+                        && w.chars().all(|c| c.is_ascii_lowercase())
+                        && !words.is_any(m.first - 1, NOT_BARE_POSSESSIVE)
+                }
+                && words.is_any(m.first - 2, &["your", "our", "their", "its"]);
+            if !possessive && !bare_possessive {
                 break;
             }
             m.first -= 1;
@@ -1094,8 +1251,66 @@ fn refine_mentions(
         }));
     }
     matches.sort_by_key(|m| (m.first, m.last));
+    merge_adjacent_data(&mut matches, words, vocab);
     matches
 }
+
+/// "your profile picture", "referring website addresses", "video viewing information": two
+/// data mentions with nothing between them are one noun phrase, named by its head (the
+/// second). A repeated phrase ("log data Log data", a heading run into its text) or a second
+/// phrase with its own determiner starts a new one.
+fn merge_adjacent_data(matches: &mut Vec<LexiconMatch>, words: &Words, vocab: &Vocabulary) {
+    let is_data = |m: &LexiconMatch| vocab.scheme(m.concept) == Scheme::DataType;
+    let mut k = 0;
+    while k + 1 < matches.len() {
+        let (a, b) = (matches[k], matches[k + 1]);
+        let same_words = b.last - b.first == a.last - a.first
+            && (0..a.last - a.first).all(|i| words.get(a.first + i) == words.get(b.first + i));
+        let joined = is_data(&a)
+            && is_data(&b)
+            && a.last == b.first
+            && !same_words
+            && !words.is_any(b.first, DETERMINERS)
+            && !words.is_any(b.first, ITEM_SEPARATORS)
+            && !matches[k + 2..]
+                .iter()
+                .any(|c| c.first < b.last && !is_data(c));
+        if joined {
+            matches[k + 1].first = a.first;
+            matches.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+}
+
+/// Words in "s" that are no possessor after "your"/"our": "your is", "our services".
+const NOT_BARE_POSSESSIVE: &[&str] = &[
+    "this",
+    "does",
+    "always",
+    "sometimes",
+    "perhaps",
+    "thus",
+    "plus",
+    "unless",
+    "whereas",
+    "services",
+    "sites",
+    "websites",
+    "products",
+    "apps",
+    "applications",
+    "systems",
+    "servers",
+    "records",
+    "files",
+    "settings",
+    "options",
+    "preferences",
+    "choices",
+    "rights",
+];
 
 /// `n` times false, allocated with malloc rather than `vec![false; n]`'s calloc, which
 /// glibc serves without its per-thread cache (profiled: the per-sentence flag vectors of
@@ -1183,7 +1398,10 @@ fn enumeration_items(
                     && !(x + 1..p).any(|y| words.is_any(y, ITEM_SEPARATORS) && words.get(y) != "(")
             })
         };
-        if p == 0 || !(is_data[p - 1] || described(p)) || j + 1 >= seg.1 {
+        // "we ask for information such as your name, birth date and occupation": a bare
+        // generic head, no mention of its own, still announces data examples.
+        let generic_before = |p: usize| words.is_any(p - 1, GENERIC_HEADS);
+        if p == 0 || !(is_data[p - 1] || described(p) || generic_before(p)) || j + 1 >= seg.1 {
             continue;
         }
         let mut q = k;
@@ -1767,6 +1985,14 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         {
             continue;
         }
+        // "when you share information publicly", "once you have shared content with other
+        // services": what the reader does, under a condition, is no practice of the service.
+        if kind == PracticeKind::Share
+            && readers_conditional_act(ctx.words, m.first)
+            && !clause::is_given_to_us(ctx.words, clause, m.last)
+        {
+            continue;
+        }
         // "you share information when you post a review": the reader gives the data to
         // the service; with no recipient named, the service collects it.
         let reader_shares = kind == PracticeKind::Share
@@ -1780,7 +2006,22 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         if reader_shares {
             kind = PracticeKind::Collect;
         }
-        if kind == PracticeKind::Share && clause::is_given_to_us(ctx.words, clause, m.last) {
+        if kind == PracticeKind::Share
+            && (clause::is_given_to_us(ctx.words, clause, m.last)
+                || is_given_to_owner(ctx, clause, m.first, m.last))
+        {
+            kind = PracticeKind::Collect;
+        }
+        // "A unique email address must be supplied to register", "you may be invited to
+        // provide personal information to enhance your experience": a handover whose "to"
+        // opens a purpose names no receiver; what the reader hands over, or what is handed
+        // over with no giver named, the service collects.
+        if kind == PracticeKind::Share
+            && m.last > m.first + 1
+            && ctx.words.get(m.last - 1) == "to"
+            && purpose_starts(ctx, m.last - 1)
+            && (ctx.words.get(m.first).ends_with("ed") || reader_gives(ctx.words, m.first))
+        {
             kind = PracticeKind::Collect;
         }
         // "to share information with you about our products", "purposes disclosed to you":
@@ -1803,10 +2044,104 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             scope: None,
         });
     }
-    if cues.is_empty() {
+    // "We provide the information to trusted partners under confidentiality agreements":
+    // a cue of another kind does not hide the handover.
+    if !cues.iter().any(|q| q.kind.is_data_handling()) {
         cues.extend(handover_cue(ctx, clause));
     }
     cues
+}
+
+/// "when you share", "if you have disclosed", "once you choose to post": the reader as the
+/// subject of the verb at `cue`, in a clause opened by a conjunction of time or condition.
+fn readers_conditional_act(words: &Words, cue: usize) -> bool {
+    let mut j = cue;
+    while j > 0
+        && words.is_any(
+            j - 1,
+            &[
+                "can", "may", "might", "will", "also", "have", "has", "choose", "to", "decide",
+                "ever", "already",
+            ],
+        )
+    {
+        j -= 1;
+    }
+    j >= 2
+        && words.get(j - 1) == "you"
+        && words.is_any(
+            j - 2,
+            &["when", "whenever", "once", "if", "where", "after", "before"],
+        )
+}
+
+/// "you provide", "you may be asked to provide", "users are invited to supply": the reader
+/// is the subject of the verb at `cue`, through modals and a passive request.
+fn reader_gives(words: &Words, cue: usize) -> bool {
+    let mut j = cue;
+    while j > 0
+        && cue - j < 6
+        && words.is_any(
+            j - 1,
+            &[
+                "can",
+                "may",
+                "might",
+                "will",
+                "also",
+                "to",
+                "choose",
+                "be",
+                "are",
+                "asked",
+                "invited",
+                "required",
+                "requested",
+                "need",
+                "want",
+                "wish",
+            ],
+        )
+    {
+        j -= 1;
+    }
+    j > 0 && words.is_any(j - 1, &["you", "users", "visitors", "customers"])
+}
+
+/// "the information you send to Acme", "data sent to Acme", "share it with Acme" in Acme's
+/// own policy: what is handed to the owner is collected by the first party, as "to us" is.
+/// As in [`clause::is_given_to_us`], the first "with" names who receives the data.
+fn is_given_to_owner(
+    ctx: &SentenceContext,
+    clause: &Clause,
+    cue_first: usize,
+    cue_last: usize,
+) -> bool {
+    let words = ctx.words;
+    if words.is_any(cue_last - 1, &["to", "with"]) && cue_last > cue_first + 1 {
+        return owner_at(ctx, cue_last);
+    }
+    for i in cue_last..clause.end.min(cue_last + 8) {
+        if words.is_any(i, &["to", "with"]) && owner_at(ctx, i + 1) {
+            return true;
+        }
+        if words.get(i) == "with" {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the owner's name (after an optional "the") starts at token `i`: "Acme",
+/// "the Acme Group", "Acme's".
+fn owner_at(ctx: &SentenceContext, i: usize) -> bool {
+    let first = if ctx.words.get(i) == "the" { i + 1 } else { i };
+    first < ctx.tokens.len()
+        && ctx.doc.text[ctx.tokens[first].start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        && (first + 1..=(first + 4).min(ctx.tokens.len())).any(|k| names_owner(ctx, first, k))
 }
 
 /// Verbs of handing something over, which the lexicon lists only in fixed phrases.
@@ -1819,6 +2154,33 @@ const HANDOVER_VERBS: &[&str] = &[
     "supplies",
     "furnish",
     "furnishes",
+    "send",
+    "sends",
+];
+
+/// Nouns that name another party as the receiver of a handover, besides
+/// [`THIRD_PARTY_SUBJECTS`]: "give that business your name", "provide it to a potential
+/// buyer", "send it to sites you sign in to".
+const RECEIVERS: &[&str] = &[
+    "business",
+    "businesses",
+    "party",
+    "counter-party",
+    "counterparty",
+    "organization",
+    "organizations",
+    "organisation",
+    "organisations",
+    "entity",
+    "entities",
+    "buyer",
+    "buyers",
+    "purchaser",
+    "purchasers",
+    "acquirer",
+    "successor",
+    "sites",
+    "websites",
 ];
 
 /// "We provide the information to trusted partners", "we do not give that business your
@@ -1835,7 +2197,8 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
     };
     let other_at = |i: usize| {
         scheme_at(i, Scheme::Recipient).is_some()
-            || (i..(i + 3).min(clause.end)).any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS))
+            || (i..(i + 3).min(clause.end))
+                .any(|k| words.is_any(k, THIRD_PARTY_SUBJECTS) || words.is_any(k, RECEIVERS))
             || (i + 1..(i + 3).min(clause.end)).any(|k| {
                 scheme_at(k, Scheme::Recipient).is_some()
                     && !(i..k).any(|j| words.is_any(j, &["to", "with", ",", "and", "or"]))
@@ -1851,7 +2214,7 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         while k < clause.end && words.is_any(k, DETERMINERS) {
             k += 1;
         }
-        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]);
+        let recipient_first = other_at(k) && !words.is_any(k, &["us", "you"]) && !owner_at(ctx, k);
         // The data: a mention starting within three words of the verb (or of "with").
         let data = (v + 1..(v + 9).min(clause.end)).find_map(|i| scheme_at(i, Scheme::DataType));
         let Some(d) = data else { continue };
@@ -1861,14 +2224,26 @@ fn handover_cue(ctx: &SentenceContext, clause: &Clause) -> Option<Cue> {
         {
             continue;
         }
-        let to_other = (d.last..(d.last + 3).min(clause.end))
-            .find(|&i| words.is_any(i, &["to", "with"]))
+        // "provide aggregated data about how users use the services to third parties": the
+        // receiver may follow what describes the data, up to a comma.
+        let to_other = (d.last..(d.last + 10).min(clause.end))
+            .take_while(|&i| !words.is_any(i, &[",", ";", ":"]))
+            .find(|&i| {
+                words.is_any(i, &["to", "with"])
+                    && (i < d.last + 3 || {
+                        let mut r = i + 1;
+                        while r < clause.end && words.is_any(r, DETERMINERS) {
+                            r += 1;
+                        }
+                        other_at(r)
+                    })
+            })
             .is_some_and(|i| {
                 let mut r = i + 1;
                 while r < clause.end && words.is_any(r, DETERMINERS) {
                     r += 1;
                 }
-                !words.is_any(r, &["us", "you", "your"]) && other_at(r)
+                !words.is_any(r, &["us", "you", "your"]) && other_at(r) && !owner_at(ctx, r)
             });
         if (recipient_first && d.first <= k + 6) || (to_other && d.first <= v + 4) {
             return Some(Cue {
@@ -2298,7 +2673,27 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             };
             // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
             // something that is not data states no data practice.
-            if cue.kind == PracticeKind::Use && (practice.data.is_empty() || protects) {
+            // "We use the information we collect to provide and protect our services", "we
+            // may use your information to protect our rights": data named between the use
+            // and "to protect" are what is used; the protection is its purpose.
+            let data_then_protect = cue.kind == PracticeKind::Use
+                && clause_cues
+                    .iter()
+                    .flatten()
+                    .filter(|q| q.kind == PracticeKind::Protect && q.first > cue.last)
+                    .min_by_key(|q| q.first)
+                    .is_some_and(|q| {
+                        ctx.words.get(q.first).starts_with("protect")
+                            && (q.first.saturating_sub(8)..q.first)
+                                .any(|i| ctx.words.is_any(i, &["to", "for"]))
+                            && practice.data.iter().any(|m| {
+                                m.start >= ctx.tokens[cue.last - 1].end
+                                    && m.end <= ctx.tokens[q.first].start
+                            })
+                    });
+            if cue.kind == PracticeKind::Use
+                && (practice.data.is_empty() || (protects && !data_then_protect))
+            {
                 continue;
             }
             // "This information will only be used as indicated", "such data is only used in
@@ -2331,7 +2726,8 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             let mut practice = practice;
             if practice.actor == Actor::ThirdParty
                 && (clause::joint_subject(ctx.words, clause, cue.first)
-                    || owner_and_ours(ctx, clause, cue.first))
+                    || owner_and_ours(ctx, clause, cue.first)
+                    || company_with_us(ctx, clause, cue.first))
             {
                 let mut ours = practice.clone();
                 ours.actor = Actor::FirstParty;
@@ -2423,6 +2819,28 @@ fn owner_and_ours(ctx: &SentenceContext, clause: &Clause, cue: usize) -> bool {
             .next()
             .is_some_and(char::is_uppercase)
         && !(k + 3..cue).any(|i| words.is_any(i, &["we", "you", "they", ","]))
+}
+
+/// "We and Acme may collect", "Acme and we use": a company the lexicon knows, named as a
+/// subject together with "we", does what the first party does.
+fn company_with_us(ctx: &SentenceContext, clause: &Clause, cue: usize) -> bool {
+    let words = ctx.words;
+    ctx.matches.iter().any(|r| {
+        r.first >= clause.start
+            && r.last < cue
+            && ctx.vocab.scheme(r.concept) == Scheme::Recipient
+            && ctx.doc.text[ctx.tokens[r.first].start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            && ((r.first >= clause.start + 2
+                && words.get(r.first - 2) == "we"
+                && words.is_any(r.first - 1, &["and", "or", "&"])
+                && !(r.last..cue).any(|i| words.is_any(i, &["we", "you", "they", ","])))
+                || (words.is_any(r.last, &["and", "or", "&"])
+                    && words.get(r.last + 1) == "we"
+                    && !(r.last + 2..cue).any(|i| words.is_any(i, &["we", "you", "they", ","]))))
+    })
 }
 
 /// "We receive your name and address from carriers; account information from merchants;
@@ -2818,6 +3236,11 @@ const THIRD_PARTY_SUBJECTS: &[&str] = &[
 /// collect"), or a passive cue is followed by "by" and a recipient ("collected by Google").
 fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
     let words = ctx.words;
+    // "Partner sites may send us information", "the social network will give us your
+    // name": whoever gives, what reaches "us" is collected by the first party.
+    if cue.kind == PracticeKind::Collect && (cue.first..cue.last).any(|i| words.get(i) == "us") {
+        return Actor::FirstParty;
+    }
     let recipient_starts: Vec<(usize, usize)> = ctx
         .matches
         .iter()

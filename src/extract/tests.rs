@@ -269,3 +269,20 @@ fn a_denial_for_children_is_scoped_to_them() {
     let denial = find(&ps, PracticeKind::Sell);
     assert!(denial.negated && denial.condition.is_none(), "{denial:#?}");
 }
+
+#[test]
+fn the_owner_is_found_in_the_text_without_metadata() {
+    let owner = |text: &str| Owner::found_in(&text::segment(Format::Text, text));
+    let declared =
+        owner("This policy explains our practices. Acme Media Inc. (\"Acme\", \"we\", \"us\") runs the site.");
+    assert!(declared.is("Acme Media"));
+    assert!(declared.is("Acme"));
+    assert!(owner("Our promise. At Hooli Labs, we value your trust.").is("Hooli Labs"));
+    let greeted = owner("Welcome to the Globex Privacy Center. We respect your privacy.");
+    assert!(greeted.is("Globex"));
+    let titled = owner("Initech Privacy Policy\n\nLast updated: May 1, 2020.");
+    assert!(titled.is("Initech"));
+    assert!(!owner("Welcome to our website. We respect your privacy.").is_known());
+    let (ps, _) = run("Welcome to Instagram. Instagram may collect your phone number.");
+    assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::FirstParty);
+}
