@@ -1121,6 +1121,13 @@ fn enumeration_items(
     vocab: &Vocabulary,
 ) -> Vec<(usize, usize)> {
     let n = words.len();
+    // Every item found is next to a data mention (or describes one): without any, none.
+    if !matches
+        .iter()
+        .any(|m| vocab.scheme(m.concept) == Scheme::DataType)
+    {
+        return Vec::new();
+    }
     let mut is_data = falses(n);
     let mut is_other = falses(n);
     for m in matches {
@@ -2956,6 +2963,8 @@ pub fn minimum_age(sentence: &str) -> Option<u32> {
     None
 }
 
+/// The words [`is_common_english`] knows, as a list for its test.
+#[cfg(test)]
 const COMMON_ENGLISH: &[&str] = &[
     "the",
     "and",
@@ -2973,8 +2982,78 @@ const COMMON_ENGLISH: &[&str] = &[
     "with",
 ];
 
-/// (words, common English words) of a text.
+/// (words, common English words) of a text: words are maximal runs of alphabetic
+/// characters, common ones those [`is_common_english`] knows.
+///
+/// Byte by byte with ASCII decided without decoding, and a common word told by a `match`
+/// on its lowercase bytes: this reads every word of every document, and splitting on
+/// `char::is_alphabetic` then comparing each word to the list with `eq_ignore_ascii_case`
+/// was 4% of the time of `extract` (profiled). Same counts as [`english_counts_slow`].
 fn english_counts(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut words, mut common) = (0usize, 0usize);
+    // The start of the word being read and whether it is ASCII so far.
+    let mut word: Option<(usize, bool)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (alphabetic, len) = if b < 0x80 {
+            (b.is_ascii_alphabetic(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("at a character boundary");
+            (c.is_alphabetic(), c.len_utf8())
+        };
+        if alphabetic {
+            match &mut word {
+                Some((_, ascii)) => *ascii &= b < 0x80,
+                None => word = Some((i, b < 0x80)),
+            }
+        } else if let Some((start, ascii)) = word.take() {
+            words += 1;
+            common += usize::from(ascii && is_common_english(&bytes[start..i]));
+        }
+        i += len;
+    }
+    if let Some((start, ascii)) = word {
+        words += 1;
+        common += usize::from(ascii && is_common_english(&bytes[start..]));
+    }
+    (words, common)
+}
+
+/// Whether an ASCII word is one of the words English policies use constantly ("the",
+/// "and", "of", "information" …), in any case.
+fn is_common_english(word: &[u8]) -> bool {
+    const LONGEST: usize = 11;
+    if word.len() < 2 || word.len() > LONGEST {
+        return false;
+    }
+    let mut lower = [0u8; LONGEST];
+    for (l, b) in lower.iter_mut().zip(word) {
+        *l = b.to_ascii_lowercase();
+    }
+    matches!(
+        &lower[..word.len()],
+        b"the"
+            | b"and"
+            | b"of"
+            | b"to"
+            | b"we"
+            | b"you"
+            | b"your"
+            | b"information"
+            | b"our"
+            | b"or"
+            | b"in"
+            | b"is"
+            | b"for"
+            | b"with"
+    )
+}
+
+/// The plain definition of [`english_counts`], kept for its test.
+#[cfg(test)]
+fn english_counts_slow(text: &str) -> (usize, usize) {
     let mut words = 0usize;
     let mut common = 0usize;
     for w in text

@@ -269,3 +269,68 @@ fn a_denial_for_children_is_scoped_to_them() {
     let denial = find(&ps, PracticeKind::Sell);
     assert!(denial.negated && denial.condition.is_none(), "{denial:#?}");
 }
+
+#[test]
+fn english_counts_match_the_plain_definition() {
+    for w in COMMON_ENGLISH {
+        assert!(is_common_english(w.as_bytes()), "{w}");
+        assert!(is_common_english(w.to_uppercase().as_bytes()), "{w}");
+    }
+    // Pieces that meet at word boundaries in every way: common words in three cases, other
+    // ASCII words, digits, punctuation, non-ASCII letters (ß, é, the Kelvin sign, dotted İ,
+    // CJK) and non-ASCII non-letters (an Arabic-Indic digit, a curly apostrophe, a no-break
+    // space).
+    let pieces = [
+        "the",
+        "The",
+        "THE",
+        "information",
+        "Information",
+        "informations",
+        "of",
+        "or",
+        "Or",
+        "with",
+        "your",
+        "yours",
+        "a",
+        "x",
+        "inform",
+        " ",
+        "  ",
+        ",",
+        ".",
+        "-",
+        "'",
+        "1",
+        "42",
+        "\n",
+        "ß",
+        "é",
+        "\u{212A}",
+        "İ",
+        "中文",
+        "٣",
+        "’",
+        "\u{a0}",
+        "tHe",
+        "wE",
+        "Ünd",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..50_000 {
+        let len = next(12);
+        let text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+        assert_eq!(
+            english_counts(&text),
+            english_counts_slow(&text),
+            "{text:?}"
+        );
+    }
+}
