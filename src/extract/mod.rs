@@ -165,7 +165,7 @@ pub struct Extraction {
 /// Reusable per-thread buffers.
 #[derive(Default)]
 pub struct Scratch {
-    tokens: Vec<Token>,
+    doc_tokens: DocTokens,
     matches: MatchScratch,
     /// The lowercase copies of a sentence's capitalised tokens ([`Words::new`]).
     lower: String,
@@ -268,8 +268,19 @@ pub fn extract_for(
     out.warnings.extend(warning);
     let mut facts: Vec<SentenceFacts> = Vec::with_capacity(doc.sentences.len());
     let mut heading_data: Vec<Option<Vec<Mention>>> = vec![None; doc.blocks.len()];
+    let is_heading = |i: usize| doc.blocks[doc.sentences[i].block].kind == BlockKind::Heading;
+    let mut doc_tokens = std::mem::take(&mut scratch.doc_tokens);
+    doc_tokens.fill(
+        doc,
+        vocab,
+        |i| {
+            !foreign[doc.sentences[i].block]
+                && !(is_heading(i) && !is_date_line(doc.sentence_text(i)))
+        },
+        &mut scratch.matches,
+    );
     for (i, sentence) in doc.sentences.iter().enumerate() {
-        let heading = doc.blocks[sentence.block].kind == BlockKind::Heading;
+        let heading = is_heading(i);
         let date_line = is_date_line(doc.sentence_text(i));
         if (heading && !date_line) || foreign[sentence.block] {
             // Headings name topics ("How we use information"), not practices; they lend
@@ -277,12 +288,11 @@ pub fn extract_for(
             facts.push(SentenceFacts::default());
             continue;
         }
-        crate::text::tokens_into(&doc.text, sentence.start, sentence.end, &mut scratch.tokens);
-        let tokens = std::mem::take(&mut scratch.tokens);
-        let mut lower = std::mem::take(&mut scratch.lower);
-        let words = Words::new(&doc.text, &tokens, &mut lower);
+        let (from, to) = doc_tokens.sentences[i];
+        let tokens = &doc_tokens.tokens[from..to];
+        let words = doc_tokens.words(&doc.text, i);
         let matches = refine_mentions(
-            vocab.find(&doc.text, &tokens, &mut scratch.matches),
+            vocab.find_in_words(&doc_tokens.ids[from..to], &mut scratch.matches),
             &words,
             vocab,
         );
@@ -292,7 +302,7 @@ pub fn extract_for(
             owner,
             vocab,
             index: i,
-            tokens: &tokens,
+            tokens,
             words: &words,
             matches: &matches,
             previous: previous_facts(&facts, doc, i),
@@ -345,10 +355,88 @@ pub fn extract_for(
             }
         }
         out.practices.extend(practices);
-        scratch.tokens = tokens;
-        scratch.lower = lower;
     }
+    scratch.doc_tokens = doc_tokens;
     out
+}
+
+/// The tokens of a document's extracted sentences, each with its lexicon word id
+/// ([`Vocabulary::word_id`]) and its lowercase word ([`Words`]), both worked out once per
+/// distinct token of the document: a policy uses a few hundred words thousands of times,
+/// and normalising and looking up every occurrence, then lowercasing it again for the
+/// rules, was a fifth of extraction's instructions (profiled). Kept in [`Scratch`], so its
+/// buffers are allocated per thread, not per document or sentence.
+#[derive(Default)]
+pub struct DocTokens {
+    tokens: Vec<Token>,
+    ids: Vec<u32>,
+    /// Each token's lowercase word: a range of `lower`, or ([`SAME_AS_TOKEN`], 0) when it
+    /// is the token itself.
+    words: Vec<(u32, u32)>,
+    lower: String,
+    /// Each sentence's range of `tokens` (empty for a sentence not extracted).
+    sentences: Vec<(usize, usize)>,
+}
+
+/// See [`DocTokens::words`].
+const SAME_AS_TOKEN: u32 = u32::MAX;
+
+impl DocTokens {
+    /// Tokenises the sentences of `doc` for which `extracted` holds.
+    fn fill(
+        &mut self,
+        doc: &Segmented,
+        vocab: &Vocabulary,
+        extracted: impl Fn(usize) -> bool,
+        matches: &mut MatchScratch,
+    ) {
+        self.tokens.clear();
+        self.ids.clear();
+        self.words.clear();
+        self.lower.clear();
+        self.sentences.clear();
+        let mut seen: rustc_hash::FxHashMap<&str, (u32, u32, u32)> =
+            rustc_hash::FxHashMap::default();
+        for (i, s) in doc.sentences.iter().enumerate() {
+            let from = self.tokens.len();
+            if extracted(i) {
+                crate::text::push_tokens(&doc.text, s.start, s.end, &mut self.tokens);
+                for t in &self.tokens[from..] {
+                    let w = &doc.text[t.start..t.end];
+                    let &mut (id, start, end) = seen.entry(w).or_insert_with(|| {
+                        let id = vocab.word_id(w, matches);
+                        let start = self.lower.len() as u32;
+                        if clause::push_lowercase(w, &mut self.lower) {
+                            (id, start, self.lower.len() as u32)
+                        } else {
+                            (id, SAME_AS_TOKEN, 0)
+                        }
+                    });
+                    self.ids.push(id);
+                    self.words.push((start, end));
+                }
+            }
+            self.sentences.push((from, self.tokens.len()));
+        }
+    }
+
+    /// The words of sentence `i`, as [`Words::new`] gives them.
+    fn words<'a>(&'a self, text: &'a str, i: usize) -> Words<'a> {
+        let (from, to) = self.sentences[i];
+        Words::from_lowercase(
+            self.tokens[from..to]
+                .iter()
+                .zip(&self.words[from..to])
+                .map(|(t, &(start, end))| {
+                    if start == SAME_AS_TOKEN {
+                        &text[t.start..t.end]
+                    } else {
+                        &self.lower[start as usize..end as usize]
+                    }
+                })
+                .collect(),
+        )
+    }
 }
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {

@@ -436,18 +436,29 @@ impl Vocabulary {
         tokens: &[Token],
         scratch: &mut MatchScratch,
     ) -> Vec<LexiconMatch> {
-        let MatchScratch {
-            key,
-            ids,
-            candidates,
-        } = scratch;
-        candidates.clear();
+        let mut ids = std::mem::take(&mut scratch.ids);
         ids.clear();
-        ids.extend(
-            tokens
-                .iter()
-                .map(|t| self.matcher.token_word(&text[t.start..t.end], key)),
-        );
+        ids.extend(tokens.iter().map(|t| {
+            self.matcher
+                .token_word(&text[t.start..t.end], &mut scratch.key)
+        }));
+        let found = self.find_in_words(&ids, scratch);
+        scratch.ids = ids;
+        found
+    }
+
+    /// The word id of a token as it stands in the text: what [`Vocabulary::find`] matches
+    /// labels on, for a caller that looks each distinct token up once
+    /// ([`Vocabulary::find_in_words`]).
+    pub fn word_id(&self, token: &str, scratch: &mut MatchScratch) -> u32 {
+        self.matcher.token_word(token, &mut scratch.key)
+    }
+
+    /// [`Vocabulary::find`] over a sentence given as the [`Vocabulary::word_id`] of each
+    /// of its tokens.
+    pub fn find_in_words(&self, ids: &[u32], scratch: &mut MatchScratch) -> Vec<LexiconMatch> {
+        let candidates = &mut scratch.candidates;
+        candidates.clear();
         self.matcher.find_all(ids, candidates);
         // Longest first among matches starting at the same token, then greedy.
         candidates.sort_by_key(|m| {
