@@ -334,3 +334,71 @@ fn english_counts_match_the_plain_definition() {
         );
     }
 }
+
+#[test]
+fn the_age_number_check_keeps_every_age() {
+    let unfiltered = |sentence: &str| {
+        AGE_PATTERNS.iter().find_map(|re| {
+            re.captures_iter(sentence)
+                .find_map(|caps| caps[1].parse::<u32>().ok().filter(|n| (6..=21).contains(n)))
+        })
+    };
+    let pieces = [
+        "under",
+        "Under the age of",
+        "younger than",
+        "at least",
+        "over the age of",
+        "children",
+        "users",
+        "years",
+        "year",
+        "of age",
+        "old",
+        "or older",
+        "and over",
+        " ",
+        " ",
+        ",",
+        ".",
+        "13",
+        "16",
+        "18",
+        "21",
+        "22",
+        "5",
+        "6",
+        "2015",
+        "130",
+        "1٣",
+        "٣",
+        "１３",
+        "13th",
+        "a",
+        "-",
+        "(",
+        "0",
+        "08",
+        "$",
+        "’",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut ages = 0;
+    for _ in 0..50_000 {
+        let len = next(10);
+        let sentence: String = (0..len)
+            .map(|_| pieces[next(pieces.len())])
+            .collect::<Vec<_>>()
+            .join(if next(2) == 0 { " " } else { "" });
+        let expected = unfiltered(&sentence);
+        ages += usize::from(expected.is_some());
+        assert_eq!(minimum_age(&sentence), expected, "{sentence:?}");
+    }
+    assert!(ages > 1_000, "the generated sentences state ages ({ages})");
+}
