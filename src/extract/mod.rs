@@ -742,8 +742,10 @@ struct SentenceContext<'a> {
     tokens: &'a [Token],
     words: &'a Words<'a>,
     matches: &'a [LexiconMatch],
-    previous: Option<SentenceFacts>,
-    section_data: Option<Vec<Mention>>,
+    /// What a sentence just before was about, for anaphora (borrowed, not copied per
+    /// sentence: few sentences use it).
+    previous: Option<&'a SentenceFacts>,
+    section_data: Option<&'a [Mention]>,
 }
 
 impl SentenceContext<'_> {
@@ -758,7 +760,11 @@ impl SentenceContext<'_> {
 
 /// The facts of the nearest earlier sentence in the same or the previous block that names
 /// data, for "this information" and "these third parties".
-fn previous_facts(facts: &[SentenceFacts], doc: &Segmented, i: usize) -> Option<SentenceFacts> {
+fn previous_facts<'f>(
+    facts: &'f [SentenceFacts],
+    doc: &Segmented,
+    i: usize,
+) -> Option<&'f SentenceFacts> {
     let block = doc.sentences[i].block;
     (i.saturating_sub(3)..i)
         .rev()
@@ -766,17 +772,17 @@ fn previous_facts(facts: &[SentenceFacts], doc: &Segmented, i: usize) -> Option<
             doc.sentences[j].block + 2 >= block
                 && (!facts[j].data.is_empty() || !facts[j].recipients.is_empty())
         })
-        .map(|j| facts[j].clone())
+        .map(|j| &facts[j])
 }
 
 /// Data types named by a section's heading ("Cookies", "Log Files").
-fn section_data(
+fn section_data<'c>(
     doc: &Segmented,
     vocab: &Vocabulary,
     heading: usize,
-    cache: &mut [Option<Vec<Mention>>],
+    cache: &'c mut [Option<Vec<Mention>>],
     scratch: &mut Scratch,
-) -> Option<Vec<Mention>> {
+) -> Option<&'c [Mention]> {
     if cache[heading].is_none() {
         let b = &doc.blocks[heading];
         let tokens = crate::text::tokens(&doc.text, b.start, b.end);
@@ -792,9 +798,7 @@ fn section_data(
             .collect();
         cache[heading] = Some(data);
     }
-    cache[heading]
-        .clone()
-        .filter(|d: &Vec<Mention>| !d.is_empty())
+    cache[heading].as_deref().filter(|d| !d.is_empty())
 }
 
 /// Words that belong to a data mention when they precede it: "your name", "any other
@@ -2854,7 +2858,7 @@ fn build(
         }
         if data.is_empty() {
             if let Some(section) = &ctx.section_data {
-                data = section.clone();
+                data = section.to_vec();
                 rule = "section-heading";
             }
         }
