@@ -753,7 +753,8 @@ impl SentenceContext<'_> {
     /// treat as a means of collection rather than as personal data.
     fn is_tracking(&self, concept: ConceptId) -> bool {
         self.vocab
-            .by_name(crate::vocab::ns::DATA, "TrackingTechnology")
+            .known
+            .tracking_technology
             .is_some_and(|t| self.vocab.is_a(concept, t))
     }
 }
@@ -1004,7 +1005,7 @@ fn refine_mentions(
         starts,
         enumeration,
     } = buffers;
-    let generic = vocab.by_name(crate::vocab::ns::DATA, "PersonalInformation");
+    let generic = vocab.known.personal_information;
     let is_data = |m: &LexiconMatch| vocab.scheme(m.concept) == Scheme::DataType;
     matches.retain(|m| {
         !(is_data(m) && m.last == m.first + 1 && m.first > 0 && words.is_any(m.first - 1, CHANNEL))
@@ -1193,7 +1194,7 @@ fn refine_mentions(
         }
         taken[m.first..own].iter_mut().for_each(|c| *c = true);
     }
-    if let Some(item) = vocab.by_name(crate::vocab::ns::DATA, "ListedItem") {
+    if let Some(item) = vocab.known.listed_item {
         let found = enumeration_items(words, &matches, vocab, enumeration);
         matches.extend(found.into_iter().map(|(first, last)| LexiconMatch {
             concept: item,
@@ -2691,9 +2692,7 @@ fn defines_technology(ctx: &SentenceContext) -> bool {
 /// Whether the only data the clause names are generic ones introduced by an anaphoric
 /// determiner ("this information", "such data").
 fn refers_back_only(ctx: &SentenceContext, clause: &Clause) -> bool {
-    let generic = ctx
-        .vocab
-        .by_name(crate::vocab::ns::DATA, "PersonalInformation");
+    let generic = ctx.vocab.known.personal_information;
     let (own, _) = clause_data(ctx, clause);
     !own.is_empty()
         && own.iter().all(|m| {
@@ -2841,9 +2840,7 @@ fn build(
         data.retain(|m| m.start >= lo && m.end <= hi);
     }
     let mut rule = rule;
-    let generic = ctx
-        .vocab
-        .by_name(crate::vocab::ns::DATA, "PersonalInformation");
+    let generic = ctx.vocab.known.personal_information;
     let only_generic = data.iter().all(|m| Some(m.concept) == generic);
     if only_generic && cue.kind.is_about_data() {
         // "this information", "such data", "it": what the sentence before was about.
@@ -3060,7 +3057,7 @@ fn condition_of(ctx: &SentenceContext, clause: &Clause) -> Option<Mention> {
 
 /// Tokens `s..e` as a condition of the generic "stated condition" concept.
 fn stated_condition(ctx: &SentenceContext, s: usize, e: usize) -> Option<Mention> {
-    let generic = ctx.vocab.by_name(crate::vocab::ns::CONDITION, "Stated")?;
+    let generic = ctx.vocab.known.stated_condition?;
     Some(Mention {
         concept: generic,
         start: ctx.tokens[s].start,
