@@ -276,7 +276,7 @@ pub fn extract_for(
         vocab,
         |i| {
             !foreign[doc.sentences[i].block]
-                && !(is_heading(i) && !is_date_line(doc.sentence_text(i)))
+                && (!is_heading(i) || is_date_line(doc.sentence_text(i)))
         },
         &mut scratch.matches,
     );
@@ -1160,14 +1160,14 @@ fn refine_mentions(
         .filter(|m| vocab.scheme(m.concept) == Scheme::DataType)
     {
         let own = m.first;
-        m.first = premodifiers_start(words, &taken, m.first);
-        m.first = coordinated_adjective_start(words, &taken, m.first);
+        m.first = premodifiers_start(words, taken, m.first);
+        m.first = coordinated_adjective_start(words, taken, m.first);
         loop {
             // "guarantee that the information …": "that" before another determiner is a
             // conjunction.
             while m.first > 0
                 && words.is_any(m.first - 1, DETERMINERS)
-                && !covered_before(&covered, m.first)
+                && !covered_before(covered, m.first)
                 && !(words.is_any(m.first - 1, &["that", "this"])
                     && words.is_any(m.first, DETERMINERS))
             {
