@@ -2412,6 +2412,8 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
     for (ci, (clause, cues)) in clauses.iter().zip(&clause_cues).enumerate() {
         let before = practices.len();
         let mut kinds_done: Vec<(PracticeKind, bool)> = Vec::new();
+        // (data, excepted data) of the clause, once it has a cue to build.
+        let mut mentions: Option<(Vec<Mention>, Vec<Mention>)> = None;
         let share_at = cues
             .iter()
             .filter(|q| {
@@ -2437,7 +2439,11 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
                 continue;
             }
             kinds_done.push((cue.kind, negated));
-            let Some(practice) = build(ctx, clause, cue, negated, age, "cue") else {
+            let (clause_data, clause_excepted) =
+                mentions.get_or_insert_with(|| clause_data(ctx, clause));
+            let Some(practice) =
+                build_with_data(ctx, clause, cue, negated, age, "cue", clause_data.clone())
+            else {
                 continue;
             };
             // "We use MaxOnline to serve ads", "we use measures to safeguard": a use of
@@ -2471,7 +2477,7 @@ fn sentence_practices(ctx: &mut SentenceContext) -> Vec<Practice> {
             }
             // "We store any information other than your credit card number": the
             // excepted data get the opposite polarity.
-            let (_, excepted) = clause_data(ctx, clause);
+            let excepted = clause_excepted.clone();
             let mut practice = practice;
             if practice.actor == Actor::ThirdParty
                 && (clause::joint_subject(ctx.words, clause, cue.first)
@@ -2833,8 +2839,23 @@ fn build(
     age: Option<u32>,
     rule: &'static str,
 ) -> Option<Practice> {
+    let (data, _) = clause_data(ctx, clause);
+    build_with_data(ctx, clause, cue, negated, age, rule, data)
+}
+
+/// [`build`], given the clause's data mentions (`clause_data(ctx, clause).0`), which
+/// [`sentence_practices`] works out once per clause rather than once per cue and again for
+/// the excepted data.
+fn build_with_data(
+    ctx: &SentenceContext,
+    clause: &Clause,
+    cue: &Cue,
+    negated: bool,
+    age: Option<u32>,
+    rule: &'static str,
+    mut data: Vec<Mention>,
+) -> Option<Practice> {
     let words = ctx.words;
-    let (mut data, _) = clause_data(ctx, clause);
     if let Some((from, to)) = cue.scope {
         let (lo, hi) = (ctx.tokens[from].start, ctx.tokens[to - 1].end);
         data.retain(|m| m.start >= lo && m.end <= hi);
