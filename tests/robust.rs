@@ -504,9 +504,12 @@ fn a_policy_bigger_than_the_limit_is_skipped_without_being_read() {
 fn extraction_stops_at_the_time_limit_and_keeps_what_it_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("long.txt");
-    // Far more sentences than any policy, each with a practice.
+    // Far more sentences than any policy, each with a practice: 1.2 million, more than
+    // extraction gets through in the one second allowed (300,000 no longer were: about
+    // 350,000 sentences of this kind a second on the 2-core test machine), within the
+    // default 64 MB input limit.
     let text =
-        "We collect your email address. We share your location with advertisers.\n".repeat(150_000);
+        "We collect your email address. We share your location with advertisers.\n".repeat(600_000);
     std::fs::write(&path, &text).unwrap();
     let out = run(bin().args(["extract", "--max-seconds", "1"]).arg(&path));
     let err = stderr(&out);
@@ -523,7 +526,7 @@ fn extraction_stops_at_the_time_limit_and_keeps_what_it_found() {
     // sentences are still being split, and then that is nothing).
     let recs = records(&out);
     let practices = recs[0]["practices"].as_array().unwrap().len();
-    assert!(practices < 300_000, "{practices}");
+    assert!(practices < 1_200_000, "{practices}");
 }
 
 #[test]

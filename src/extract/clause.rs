@@ -34,6 +34,22 @@ const WILL: &[&str] = &["will", "shall", "must", "would", "wo", "won't", "'ll"];
 const CONDITIONAL: &[&str] = &["if", "unless", "when", "whenever", "upon", "once", "where"];
 const FIRST_PERSON: &[&str] = &["we", "us", "our", "ourselves", "i"];
 
+/// Appends the word of token `w` to `lower` unless it is `w` itself (lowercase ASCII, as
+/// most tokens are); returns whether it appended. Curly apostrophes become straight ones.
+pub(super) fn push_lowercase(w: &str, lower: &mut String) -> bool {
+    if w.is_ascii() {
+        if !w.bytes().any(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
+        let start = lower.len();
+        lower.push_str(w);
+        lower[start..].make_ascii_lowercase();
+    } else {
+        lower.push_str(&w.to_lowercase().replace('’', "'"));
+    }
+    true
+}
+
 impl<'a> Words<'a> {
     /// The words of `tokens`; `lower` is a buffer for the lowercase copies of the tokens
     /// that are not lowercase ASCII already.
@@ -46,15 +62,8 @@ impl<'a> Words<'a> {
             .iter()
             .map(|t| {
                 let w = &text[t.start..t.end];
-                if w.is_ascii() {
-                    if !w.bytes().any(|b| b.is_ascii_uppercase()) {
-                        return w;
-                    }
-                    let start = lower.len();
-                    lower.push_str(w);
-                    lower[start..].make_ascii_lowercase();
-                } else {
-                    lower.push_str(&w.to_lowercase().replace('’', "'"));
+                if !push_lowercase(w, lower) {
+                    return w;
                 }
                 ends.push(lower.len());
                 ""
@@ -70,6 +79,11 @@ impl<'a> Words<'a> {
                 start = end;
             }
         }
+        Words { words }
+    }
+
+    /// Words already lowercased as [`Words::new`] lowercases them, one per token.
+    pub fn from_lowercase(words: Vec<&'a str>) -> Words<'a> {
         Words { words }
     }
 

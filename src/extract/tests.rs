@@ -286,3 +286,136 @@ fn the_owner_is_found_in_the_text_without_metadata() {
     let (ps, _) = run("Welcome to Instagram. Instagram may collect your phone number.");
     assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::FirstParty);
 }
+
+#[test]
+fn english_counts_match_the_plain_definition() {
+    for w in COMMON_ENGLISH {
+        assert!(is_common_english(w.as_bytes()), "{w}");
+        assert!(is_common_english(w.to_uppercase().as_bytes()), "{w}");
+    }
+    // Pieces that meet at word boundaries in every way: common words in three cases, other
+    // ASCII words, digits, punctuation, non-ASCII letters (ß, é, the Kelvin sign, dotted İ,
+    // CJK) and non-ASCII non-letters (an Arabic-Indic digit, a curly apostrophe, a no-break
+    // space).
+    let pieces = [
+        "the",
+        "The",
+        "THE",
+        "information",
+        "Information",
+        "informations",
+        "of",
+        "or",
+        "Or",
+        "with",
+        "your",
+        "yours",
+        "a",
+        "x",
+        "inform",
+        " ",
+        "  ",
+        ",",
+        ".",
+        "-",
+        "'",
+        "1",
+        "42",
+        "\n",
+        "ß",
+        "é",
+        "\u{212A}",
+        "İ",
+        "中文",
+        "٣",
+        "’",
+        "\u{a0}",
+        "tHe",
+        "wE",
+        "Ünd",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..50_000 {
+        let len = next(12);
+        let text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+        assert_eq!(
+            english_counts(&text),
+            english_counts_slow(&text),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_age_number_check_keeps_every_age() {
+    let unfiltered = |sentence: &str| {
+        AGE_PATTERNS.iter().find_map(|re| {
+            re.captures_iter(sentence)
+                .find_map(|caps| caps[1].parse::<u32>().ok().filter(|n| (6..=21).contains(n)))
+        })
+    };
+    let pieces = [
+        "under",
+        "Under the age of",
+        "younger than",
+        "at least",
+        "over the age of",
+        "children",
+        "users",
+        "years",
+        "year",
+        "of age",
+        "old",
+        "or older",
+        "and over",
+        " ",
+        " ",
+        ",",
+        ".",
+        "13",
+        "16",
+        "18",
+        "21",
+        "22",
+        "5",
+        "6",
+        "2015",
+        "130",
+        "1٣",
+        "٣",
+        "１３",
+        "13th",
+        "a",
+        "-",
+        "(",
+        "0",
+        "08",
+        "$",
+        "’",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut ages = 0;
+    for _ in 0..50_000 {
+        let len = next(10);
+        let sentence: String = (0..len)
+            .map(|_| pieces[next(pieces.len())])
+            .collect::<Vec<_>>()
+            .join(if next(2) == 0 { " " } else { "" });
+        let expected = unfiltered(&sentence);
+        ages += usize::from(expected.is_some());
+        assert_eq!(minimum_age(&sentence), expected, "{sentence:?}");
+    }
+    assert!(ages > 1_000, "the generated sentences state ages ({ages})");
+}

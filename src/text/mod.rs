@@ -357,6 +357,11 @@ pub fn tokens(text: &str, start: usize, end: usize) -> Vec<Token> {
 /// As [`tokens`], reusing a buffer.
 pub fn tokens_into(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     out.clear();
+    push_tokens(text, start, end, out);
+}
+
+/// As [`tokens_into`], appending to what `out` holds.
+pub fn push_tokens(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     let slice = &text[start..end];
     let bytes = slice.as_bytes();
     // The character at byte `i` and its length; ASCII without decoding (profiled: the
