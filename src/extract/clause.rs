@@ -1057,43 +1057,55 @@ pub(super) fn is_instruction_to_reader(words: &Words, clause: &Clause, cue: usiz
     !noted && !(p + 1..cue).any(|i| words.is_first_person(i) || words.get(i) == "our")
 }
 
+/// Where the run of `skippable` words (at most `max` of them) ending right before `at`
+/// starts: a verb's subject stands before its modals, adverbs and a passive request ("you
+/// may also be asked to provide"), so the callers look at the word before the run.
+pub(super) fn start_of_run_before(
+    words: &Words,
+    at: usize,
+    skippable: &[&str],
+    max: usize,
+) -> usize {
+    let mut j = at;
+    while j > 0 && at - j < max && words.is_any(j - 1, skippable) {
+        j -= 1;
+    }
+    j
+}
+
 /// Whether the reader is the subject right before the cue: "you share", "you may also
 /// share".
 pub(super) fn reader_is_subject(words: &Words, cue: usize) -> bool {
-    let mut j = cue;
     // "you can optionally provide", "you are required to provide", "you may be asked to
     // give": modals, adverbs and a passive request between the reader and the verb.
-    while j > 0
-        && cue - j < 6
-        && words.is_any(
-            j - 1,
-            &[
-                "can",
-                "may",
-                "might",
-                "will",
-                "also",
-                "to",
-                "choose",
-                "optionally",
-                "voluntarily",
-                "directly",
-                "simply",
-                "be",
-                "are",
-                "asked",
-                "invited",
-                "required",
-                "requested",
-                "need",
-                "want",
-                "wish",
-                "decide",
-            ],
-        )
-    {
-        j -= 1;
-    }
+    let j = start_of_run_before(
+        words,
+        cue,
+        &[
+            "can",
+            "may",
+            "might",
+            "will",
+            "also",
+            "to",
+            "choose",
+            "optionally",
+            "voluntarily",
+            "directly",
+            "simply",
+            "be",
+            "are",
+            "asked",
+            "invited",
+            "required",
+            "requested",
+            "need",
+            "want",
+            "wish",
+            "decide",
+        ],
+        6,
+    );
     j > 0 && words.is_any(j - 1, &["you", "users"])
 }
 

@@ -180,8 +180,9 @@ struct SentenceFacts {
     purposes: Vec<Mention>,
 }
 
-/// Who wrote the policy, as plain data from the document's metadata: the names under which
-/// the text may call itself ("Google processes …" in Google's policy is the first party,
+/// Who wrote the policy, as plain data from the document's metadata or, without it, from
+/// the text's own declarations ([`Owner::found_in`]): the names under which the text may
+/// call itself ("Google processes …" in Google's policy is the first party,
 /// not a third party named Google). Keys are lowercase letters and digits only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Owner {
@@ -216,12 +217,7 @@ impl Owner {
             keys.push(compact(label));
         }
         if let Some(o) = organization {
-            let words: Vec<&str> = o
-                .split(|c: char| !c.is_alphanumeric() && c != '\'')
-                .filter(|w| !w.is_empty())
-                .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
-                .collect();
-            keys.push(compact(&words.concat()));
+            keys.push(name_key(o));
         }
         keys.retain(|k| k.len() >= 2);
         keys.dedup();
@@ -330,12 +326,7 @@ impl Owner {
     }
 
     fn add_name(&mut self, name: &str) {
-        let words: Vec<&str> = name
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
-            .collect();
-        let key = compact(&words.concat());
+        let key = name_key(name);
         if key.len() >= 2 && !self.keys.contains(&key) && self.keys.len() < MAX_OWNER_NAMES {
             self.keys.push(key);
         }
@@ -365,6 +356,17 @@ fn leading_capitalised(text: &str) -> &str {
         at += 1;
     }
     &text[..end.min(text.len())]
+}
+
+/// An organisation's name as an owner key: its words without legal forms ("Bank of America
+/// Corporation" → "bankofamerica").
+fn name_key(name: &str) -> String {
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .filter(|w| !LEGAL_FORMS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    compact(&words.concat())
 }
 
 fn compact(s: &str) -> String {
@@ -2199,18 +2201,15 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
 /// "when you share", "if you have disclosed", "once you choose to post": the reader as the
 /// subject of the verb at `cue`, in a clause opened by a conjunction of time or condition.
 fn readers_conditional_act(words: &Words, cue: usize) -> bool {
-    let mut j = cue;
-    while j > 0
-        && words.is_any(
-            j - 1,
-            &[
-                "can", "may", "might", "will", "also", "have", "has", "choose", "to", "decide",
-                "ever", "already",
-            ],
-        )
-    {
-        j -= 1;
-    }
+    let j = clause::start_of_run_before(
+        words,
+        cue,
+        &[
+            "can", "may", "might", "will", "also", "have", "has", "choose", "to", "decide", "ever",
+            "already",
+        ],
+        usize::MAX,
+    );
     j >= 2
         && words.get(j - 1) == "you"
         && words.is_any(
@@ -2222,33 +2221,29 @@ fn readers_conditional_act(words: &Words, cue: usize) -> bool {
 /// "you provide", "you may be asked to provide", "users are invited to supply": the reader
 /// is the subject of the verb at `cue`, through modals and a passive request.
 fn reader_gives(words: &Words, cue: usize) -> bool {
-    let mut j = cue;
-    while j > 0
-        && cue - j < 6
-        && words.is_any(
-            j - 1,
-            &[
-                "can",
-                "may",
-                "might",
-                "will",
-                "also",
-                "to",
-                "choose",
-                "be",
-                "are",
-                "asked",
-                "invited",
-                "required",
-                "requested",
-                "need",
-                "want",
-                "wish",
-            ],
-        )
-    {
-        j -= 1;
-    }
+    let j = clause::start_of_run_before(
+        words,
+        cue,
+        &[
+            "can",
+            "may",
+            "might",
+            "will",
+            "also",
+            "to",
+            "choose",
+            "be",
+            "are",
+            "asked",
+            "invited",
+            "required",
+            "requested",
+            "need",
+            "want",
+            "wish",
+        ],
+        6,
+    );
     j > 0 && words.is_any(j - 1, &["you", "users", "visitors", "customers"])
 }
 
