@@ -481,6 +481,11 @@ pub(super) fn cue_is_real(
                         "right",
                         "the",
                         "reserve",
+                        // "we do not store", "we never keep": a denial of retention
+                        "not",
+                        "never",
+                        "do",
+                        "does",
                     ],
                 )
             {
@@ -1167,7 +1172,8 @@ pub(super) fn is_anaphoric_at(words: &Words, tokens: &[Token], start: usize) -> 
 }
 
 /// Tokens excepted from a practice: after "other than", "except (for)", "excluding", "with
-/// the exception of", up to the next comma or the clause end.
+/// the exception of", "but not", "not including", up to the next comma, bracket or dash
+/// or the clause end.
 pub(super) fn exception_span(words: &Words, clause: &Clause) -> Option<(usize, usize)> {
     let mut i = clause.start;
     while i < clause.end {
@@ -1184,6 +1190,15 @@ pub(super) fn exception_span(words: &Words, clause: &Clause) -> Option<(usize, u
             Some(i + 1)
         } else if w == "exception" && words.get(i + 1) == "of" {
             Some(i + 2)
+        } else if w == "but"
+            && words.get(i + 1) == "not"
+            && !words.is_any(i + 2, &["limited", "only", "necessarily", "always"])
+        {
+            // "gender, age and postal code but not your name"; "including but not limited
+            // to" is no exception.
+            Some(i + 2)
+        } else if w == "not" && words.is_any(i + 1, &["including", "includes"]) {
+            Some(i + 2)
         } else {
             None
         };
@@ -1196,7 +1211,7 @@ pub(super) fn exception_span(words: &Words, clause: &Clause) -> Option<(usize, u
                 return None;
             }
             let mut e = s;
-            while e < clause.end && words.get(e) != "," && words.get(e) != ")" {
+            while e < clause.end && !words.is_any(e, &[",", ")", "-"]) {
                 e += 1;
             }
             return Some((s, e));

@@ -241,6 +241,31 @@ impl Owner {
     }
 }
 
+/// Capitalised words that open a sentence without naming anyone.
+const NOT_NAMES: &[&str] = &[
+    "this",
+    "that",
+    "it",
+    "which",
+    "who",
+    "he",
+    "she",
+    "they",
+    "everyone",
+    "anyone",
+    "one",
+    "each",
+    "also",
+    "then",
+    "only",
+    "generally",
+    "and",
+    "or",
+    "but",
+    "if",
+    "when",
+];
+
 /// Words that end an owner's name in a title or greeting: "Welcome to the Acme Privacy
 /// Center", "Acme Online Privacy Policy".
 const TITLE_WORDS: &[&str] = &[
@@ -292,6 +317,23 @@ static OWNER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[Tt]he )?((?:[A-Z][\w'&-]* ){1,6})(?:Online |Website |Web Site )?Privacy (?:Policy|Notice|Statement)\b").unwrap()
 });
 
+/// "Microsoft uses the data we collect", "Acme only uses the personal information that we
+/// receive": a name whose data "we" handle is the name the policy's first person goes by.
+/// Group 1 is the name.
+static OWNER_SELF_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b([A-Z][\w'&.-]*(?: [A-Z][\w'&.-]*){0,3}) (?:(?:also|may|will|only|then|generally|primarily|can|might) )*(?:uses|collects|processes|stores|shares|receives|use|collect|process|store|share|receive) (?:the |any |all |such |this )?(?:personal )?(?:information|data)(?: that)? we\b",
+    )
+    .unwrap()
+});
+
+/// 'The term "Bank of America" or "we" or "us" …', 'the terms "Acme", "we" and "our"': a
+/// definition of the first person. Group 1 is the name.
+static OWNER_TERM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b[Tt]he terms? ["“]\s*([A-Z][^"”]{1,40}?)\s*["”],? (?:or |and )?["“]\s*(?:we|us|our)\b"#)
+        .unwrap()
+});
+
 /// Names of the owner at most kept from a text: a document may declare a few (the company,
 /// its short name, its service), but more means the pattern caught something else.
 const MAX_OWNER_NAMES: usize = 8;
@@ -322,7 +364,25 @@ impl Owner {
                 owner.add_name(leading_capitalised(&c[1]));
             }
         }
+        owner.add_self_references(doc);
         owner
+    }
+
+    /// The names the text gives its first person ([`OWNER_TERM`], [`OWNER_SELF_REFERENCE`]),
+    /// added to the owner known so far: the Bing policy's "Microsoft uses the data we
+    /// collect" makes Microsoft the first party there too.
+    fn add_self_references(&mut self, doc: &Segmented) {
+        for c in OWNER_TERM.captures_iter(&doc.text) {
+            self.add_name(&c[1]);
+        }
+        for c in OWNER_SELF_REFERENCE.captures_iter(&doc.text) {
+            let name = leading_capitalised(&c[1]);
+            // A sentence's first word is capitalised whatever it is: "This uses the data
+            // we …" names no one.
+            if !name.is_empty() && !NOT_NAMES.contains(&name.to_lowercase().as_str()) {
+                self.add_name(name);
+            }
+        }
     }
 
     fn add_name(&mut self, name: &str) {
@@ -389,11 +449,16 @@ pub fn extract_for(
     scratch: &mut Scratch,
 ) -> Extraction {
     let found;
-    let owner = if owner.is_known() {
-        owner
-    } else {
+    let owner = if !owner.is_known() {
         found = Owner::found_in(doc);
         &found
+    } else if OWNER_SELF_REFERENCE.is_match(&doc.text) || OWNER_TERM.is_match(&doc.text) {
+        let mut named = owner.clone();
+        named.add_self_references(doc);
+        found = named;
+        &found
+    } else {
+        owner
     };
     let mut out = Extraction::default();
     let (foreign, warning) = foreign_blocks(doc);
@@ -1735,6 +1800,14 @@ const NOT_DATA_HEADS: &[&str] = &[
     "methods",
     "providers",
     "provider",
+    // "the credit card processor", "payment card processors", "the appropriate credit
+    // card company": the party that handles the data, not the data.
+    "processor",
+    "processors",
+    "company",
+    "companies",
+    "issuer",
+    "issuers",
 ];
 
 /// Words inside a lexicon match where the noun phrase of the mention ends: a relative
@@ -2111,9 +2184,9 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         };
         // Only for the cues of this clause (it scans the sentence's matches).
         let topic_at = chain_start(ctx, m.first);
-        if !clause::cue_is_real(ctx.words, kind, m.first, m.last)
-            || clause::is_topic_not_practice(ctx.words, topic_at)
-        {
+        let real = clause::cue_is_real(ctx.words, kind, m.first, m.last)
+            || (kind == PracticeKind::Retain && stored_by_owner(ctx, clause, m.first, m.last));
+        if !real || clause::is_topic_not_practice(ctx.words, topic_at) {
             continue;
         }
         if matches!(kind, PracticeKind::Collect | PracticeKind::Use) && modifies_data(ctx, m.first)
@@ -2189,6 +2262,14 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             last: m.last,
             scope: None,
         });
+        if kind == PracticeKind::Retain && stored_by_owner(ctx, clause, m.first, m.last) {
+            cues.push(Cue {
+                kind: PracticeKind::Collect,
+                first: m.first,
+                last: m.last,
+                scope: None,
+            });
+        }
     }
     // "We provide the information to trusted partners under confidentiality agreements":
     // a cue of another kind does not hide the handover.
@@ -2197,6 +2278,72 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
     }
     cues
 }
+
+/// "reddit stores the IP addresses", "Valve also stores a unique key", "we will store":
+/// the first party storing data, named or as "we", in the active voice, holds it, so it
+/// collected it; "is stored", "to store" and "for 90 days" alone state retention only.
+fn stored_by_owner(ctx: &SentenceContext, clause: &Clause, first: usize, last: usize) -> bool {
+    let words = ctx.words;
+    if last != first + 1 || !words.is_any(first, &["store", "stores"]) {
+        return false;
+    }
+    let j = clause::start_of_run_before(
+        words,
+        first,
+        &[
+            "also",
+            "may",
+            "will",
+            "only",
+            "then",
+            "might",
+            "can",
+            "automatically",
+            "generally",
+            "currently",
+            "securely",
+            // "we do not store", "Acme never stores": the negation is the cue's own
+            "not",
+            "never",
+            "do",
+            "does",
+            "n't",
+        ],
+        5,
+    );
+    j > clause.start
+        && (words.get(j - 1) == "we"
+            || names_owner(ctx, j - 1, j)
+            // "reddit stores …", "when you sign in, Valve stores …": a one-word subject
+            // opening the clause or following a comma, that the lexicon does not know
+            // (neither data nor another party), is the service's own name.
+            || ((j - 1 == clause.start || words.get(j - 2) == ",")
+                && words.get(j - 1).chars().all(char::is_alphabetic)
+                && !words.is_any(j - 1, NOT_STORING_SUBJECTS)
+                && !ctx.matches.iter().any(|r| r.first < j && r.last >= j)))
+}
+
+/// Subjects that open a clause before "store(s)" without being the service.
+const NOT_STORING_SUBJECTS: &[&str] = &[
+    "you",
+    "they",
+    "it",
+    "this",
+    "these",
+    "those",
+    "which",
+    "that",
+    "who",
+    "cookies",
+    "cookie",
+    "browsers",
+    "browser",
+    "devices",
+    "device",
+    "partners",
+    "providers",
+    "others",
+];
 
 /// "when you share", "if you have disclosed", "once you choose to post": the reader as the
 /// subject of the verb at `cue`, in a clause opened by a conjunction of time or condition.
@@ -3421,9 +3568,25 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         }
         // "we share it with partners and they may use it": in a policy, "they" as a subject
         // is the other party.
-        let other_sites = words.is_any(j, &["sites", "websites"])
+        let other_sites = words.is_any(j, &["sites", "websites", "site", "website"])
             && j > 0
-            && words.is_any(j - 1, &["other", "these", "those", "linked", "party"]);
+            && (words.is_any(
+                j - 1,
+                &[
+                    "other",
+                    "these",
+                    "those",
+                    "linked",
+                    "party",
+                    "destination",
+                    "external",
+                ],
+            ) || (words.is_any(j, &["sites", "websites"])
+                && words.is_any(j + 1, &["that", "which"])));
+        // "social media registration features may collect", "social plug-ins": tools the
+        // social network runs on the page.
+        let social_tools = words.is_any(j, &["features", "plugins", "widgets", "buttons"])
+            && (j.saturating_sub(3)..j).any(|k| words.get(k) == "social");
         // "The Company collects …": the policy's defined name for its owner.
         let defined_owner = words.get(j) == "company"
             && j > 0
@@ -3432,7 +3595,7 @@ fn actor_of(ctx: &SentenceContext, clause: &Clause, cue: &Cue) -> Actor {
         if defined_owner {
             return Actor::FirstParty;
         }
-        if (words.is_any(j, THIRD_PARTY_SUBJECTS) || other_sites)
+        if (words.is_any(j, THIRD_PARTY_SUBJECTS) || other_sites || social_tools)
             && !(j > 0 && words.is_any(j - 1, &["our"]))
         {
             return Actor::ThirdParty;

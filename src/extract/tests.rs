@@ -285,6 +285,26 @@ fn the_owner_is_found_in_the_text_without_metadata() {
     assert!(!owner("Welcome to our website. We respect your privacy.").is_known());
     let (ps, _) = run("Welcome to Instagram. Instagram may collect your phone number.");
     assert_eq!(find(&ps, PracticeKind::Collect).actor, Actor::FirstParty);
+    let itself =
+        owner("Hooli also uses the personal information that we receive. Hooli stores it.");
+    assert!(itself.is("Hooli"));
+    assert!(!owner("This uses the data we collect.").is_known());
+    let defined = owner("The term \"Initrode Bank\" or \"we\" or \"us\" refers to the bank.");
+    assert!(defined.is("Initrode Bank"));
+}
+
+#[test]
+fn a_known_owner_takes_the_names_its_text_gives_the_first_person() {
+    let doc = text::segment(
+        Format::Text,
+        "Microsoft uses the data we collect to run the services. Microsoft collects your search terms.",
+    );
+    let vocab = Vocabulary::embedded().unwrap();
+    let bing = Owner::new(Some("bing.com"), None);
+    let out = extract_for(&doc, &bing, &vocab, &mut Scratch::default());
+    let collect = find(&out.practices, PracticeKind::Collect);
+    assert_eq!(collect.actor, Actor::FirstParty);
+    assert!(!out.practices.iter().any(|p| p.kind == PracticeKind::Share));
 }
 
 #[test]
