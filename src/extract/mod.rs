@@ -2185,8 +2185,10 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
         };
         // Only for the cues of this clause (it scans the sentence's matches).
         let topic_at = chain_start(ctx, m.first);
-        let real = clause::cue_is_real(ctx.words, kind, m.first, m.last)
-            || (kind == PracticeKind::Retain && stored_by_owner(ctx, clause, m.first, m.last));
+        // "Acme stores your email address": retention by the service, and its collection.
+        let owner_stores =
+            kind == PracticeKind::Retain && stored_by_owner(ctx, clause, m.first, m.last);
+        let real = owner_stores || clause::cue_is_real(ctx.words, kind, m.first, m.last);
         if !real || clause::is_topic_not_practice(ctx.words, topic_at) {
             continue;
         }
@@ -2263,7 +2265,7 @@ fn cues_in(ctx: &SentenceContext, clause: &Clause) -> Vec<Cue> {
             last: m.last,
             scope: None,
         });
-        if kind == PracticeKind::Retain && stored_by_owner(ctx, clause, m.first, m.last) {
+        if owner_stores {
             cues.push(Cue {
                 kind: PracticeKind::Collect,
                 first: m.first,
@@ -2308,7 +2310,6 @@ fn stored_by_owner(ctx: &SentenceContext, clause: &Clause, first: usize, last: u
             "never",
             "do",
             "does",
-            "n't",
         ],
         5,
     );
