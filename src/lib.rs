@@ -34,6 +34,8 @@ pub mod report;
 pub mod run_report;
 pub mod serve;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod validate;
 pub mod vocab;

@@ -464,33 +464,30 @@ pub(super) fn cue_is_real(
             });
             // "we store", "we may also keep": we are the subject right before the verb
             // ("we collect and store" states collection, and is not retention).
-            let mut j = first;
-            while j > 0
-                && words.is_any(
-                    j - 1,
-                    &[
-                        "may",
-                        "will",
-                        "also",
-                        "only",
-                        "generally",
-                        "securely",
-                        "can",
-                        "might",
-                        "to",
-                        "right",
-                        "the",
-                        "reserve",
-                        // "we do not store", "we never keep": a denial of retention
-                        "not",
-                        "never",
-                        "do",
-                        "does",
-                    ],
-                )
-            {
-                j -= 1;
-            }
+            let j = start_of_run_before(
+                words,
+                first,
+                &[
+                    "may",
+                    "will",
+                    "also",
+                    "only",
+                    "generally",
+                    "securely",
+                    "can",
+                    "might",
+                    "to",
+                    "right",
+                    "the",
+                    "reserve",
+                    // "we do not store", "we never keep": a denial of retention
+                    "not",
+                    "never",
+                    "do",
+                    "does",
+                ],
+                usize::MAX,
+            );
             let we_store = j > 0 && words.get(j - 1) == "we" && !passive;
             !storage_verb || we_store || (0..words.len()).any(|i| is_duration_word(words, i))
         }
@@ -1496,13 +1493,7 @@ mod words_tests {
             "x",
             "X",
         ];
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x1234_5678_9abc_def1u64);
         let mut lower = String::from("left over");
         for _ in 0..2_000 {
             let mut text = String::new();

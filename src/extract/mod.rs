@@ -365,25 +365,21 @@ impl Owner {
                 owner.add_name(leading_capitalised(&c[1]));
             }
         }
-        owner.add_self_references(doc);
+        for name in self_references(doc) {
+            owner.add_name(name);
+        }
         owner
     }
 
-    /// The names the text gives its first person ([`OWNER_TERM`], [`OWNER_SELF_REFERENCE`]),
-    /// added to the owner known so far: the Bing policy's "Microsoft uses the data we
-    /// collect" makes Microsoft the first party there too.
-    fn add_self_references(&mut self, doc: &Segmented) {
-        for c in OWNER_TERM.captures_iter(&doc.text) {
-            self.add_name(&c[1]);
+    /// This owner with the names the text gives its first person ([`self_references`]):
+    /// the Bing policy's "Microsoft uses the data we collect" makes Microsoft the first
+    /// party there too. `None` when the text gives none (one scan of the text either way).
+    fn named_in(&self, doc: &Segmented) -> Option<Owner> {
+        let mut named: Option<Owner> = None;
+        for name in self_references(doc) {
+            named.get_or_insert_with(|| self.clone()).add_name(name);
         }
-        for c in OWNER_SELF_REFERENCE.captures_iter(&doc.text) {
-            let name = leading_capitalised(&c[1]);
-            // A sentence's first word is capitalised whatever it is: "This uses the data
-            // we …" names no one.
-            if !name.is_empty() && !NOT_NAMES.contains(&name.to_lowercase().as_str()) {
-                self.add_name(name);
-            }
-        }
+        named
     }
 
     fn add_name(&mut self, name: &str) {
@@ -396,6 +392,21 @@ impl Owner {
     fn is_known(&self) -> bool {
         !self.keys.is_empty()
     }
+}
+
+/// The names the text gives its first person: [`OWNER_TERM`] definitions and
+/// [`OWNER_SELF_REFERENCE`] subjects.
+fn self_references(doc: &Segmented) -> impl Iterator<Item = &str> {
+    let defined = OWNER_TERM
+        .captures_iter(&doc.text)
+        .map(|c| c.get(1).map_or("", |g| g.as_str()));
+    let subjects = OWNER_SELF_REFERENCE
+        .captures_iter(&doc.text)
+        .map(|c| leading_capitalised(c.get(1).map_or("", |g| g.as_str())))
+        // A sentence's first word is capitalised whatever it is: "This uses the data we …"
+        // names no one.
+        .filter(|name| !name.is_empty() && !NOT_NAMES.contains(&name.to_lowercase().as_str()));
+    defined.chain(subjects)
 }
 
 /// The capitalised words a name starts with, up to a title word: "Acme Privacy Center" →
@@ -453,9 +464,7 @@ pub fn extract_for(
     let owner = if !owner.is_known() {
         found = Owner::found_in(doc);
         &found
-    } else if OWNER_SELF_REFERENCE.is_match(&doc.text) || OWNER_TERM.is_match(&doc.text) {
-        let mut named = owner.clone();
-        named.add_self_references(doc);
+    } else if let Some(named) = owner.named_in(doc) {
         found = named;
         &found
     } else {

@@ -354,13 +354,7 @@ fn english_counts_match_the_plain_definition() {
         "wE",
         "Ünd",
     ];
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1Du64);
     for _ in 0..50_000 {
         let len = next(12);
         let text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
@@ -419,13 +413,7 @@ fn the_age_number_check_keeps_every_age() {
         "$",
         "’",
     ];
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
     let mut ages = 0;
     for _ in 0..50_000 {
         let len = next(10);

@@ -764,13 +764,7 @@ mod tests {
             "0123456789",
             "data.",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..20_000 {
             let mut v = String::new();
             for _ in 0..next(24) {

@@ -486,13 +486,7 @@ mod tests {
             "~", "`", "^", "|", "\\", "\r", "\t", " ", "  ", "\u{a0}", ")", ".", "!", "?", "\n",
             "\n\n", "…", "•",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1du64);
         const ENDINGS: &[&str] = &[
             ".", "!", "?", "...", "?!", "!!", ". . .", ". .", "! !", "!.", ".\"", ".'", ".”", ".)",
             ".]", "\".", "etc.", "Inc.", "Mr.", "U.S.", "e.g.", "No.", "vs.", "J.", "1.", "iv.",
@@ -667,13 +661,7 @@ mod tests {
             "K",
             "x",
         ];
-        let mut state = 0xfeed_beef_cafe_f00du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0xfeed_beef_cafe_f00du64);
         let mut found = 0;
         for _ in 0..50_000 {
             let mut t = String::new();
