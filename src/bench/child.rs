@@ -37,18 +37,28 @@ fn timeval(t: libc::timeval) -> f64 {
     t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
-/// Runs `cmd` to its end, stdout captured, stderr appended to `log`. With a `limit`, a
-/// child still running after it is killed.
-pub fn run(cmd: &mut Command, log: &Path, limit: Option<Duration>) -> Result<Finished, BenchError> {
-    let log_file = File::options()
+/// Opens the log that children's stderr is appended to.
+pub fn open_log(log: &Path) -> Result<File, BenchError> {
+    File::options()
         .create(true)
         .append(true)
         .open(log)
         .map_err(|source| BenchError::Io {
             path: log.display().to_string(),
             source,
-        })?;
-    cmd.stdin(Stdio::null())
+        })
+}
+
+/// Runs `cmd` to its end, reading `stdin`, stdout captured, stderr appended to `log`. With
+/// a `limit`, a child still running after it is killed.
+pub fn run(
+    cmd: &mut Command,
+    stdin: Stdio,
+    log: &Path,
+    limit: Option<Duration>,
+) -> Result<Finished, BenchError> {
+    let log_file = open_log(log)?;
+    cmd.stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log_file));
     let started = Instant::now();

@@ -10,7 +10,9 @@
 //!    Aho-Corasick automaton over every normalised label of the ontology, run over the raw
 //!    text of every document;
 //! 2. **extract** — `privacy-kg extract --format nq` itself, to an N-Quads file;
-//! 3. **oxigraph load** — Oxigraph's own bulk loader loading that file into a fresh store;
+//! 3. **oxigraph load** — Oxigraph's own bulk loader loading that file into a fresh store
+//!    (when the disk holds a second store but not the file beside it, the same quads
+//!    through a pipe from a second extraction);
 //! 4. **build** — extraction streamed into the bulk loader of a fresh on-disk store
 //!    ([`crate::pipeline::build`]), with its time split by stage;
 //! 5. **queries** — every saved query against that store, parameters bound to an
@@ -31,7 +33,7 @@ pub mod phase;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -297,14 +299,27 @@ impl Runner<'_> {
     fn child<T: DeserializeOwned>(
         &mut self,
         what: &str,
+        cmd: Command,
+        ok_codes: &[i32],
+        limit: Option<Duration>,
+        parse: bool,
+    ) -> Result<Result<Ran<Option<T>>, String>, BenchError> {
+        self.fed_child(what, cmd, Stdio::null(), ok_codes, limit, parse)
+    }
+
+    /// As [`Runner::child`], the child reading `stdin`.
+    fn fed_child<T: DeserializeOwned>(
+        &mut self,
+        what: &str,
         mut cmd: Command,
+        stdin: Stdio,
         ok_codes: &[i32],
         limit: Option<Duration>,
         parse: bool,
     ) -> Result<Result<Ran<Option<T>>, String>, BenchError> {
         let log = self.work.join("bench.log");
         (self.log)(&format!("  {what} …"));
-        let f = child::run(&mut cmd, &log, limit)?;
+        let f = child::run(&mut cmd, stdin, &log, limit)?;
         if f.timed_out {
             return Ok(Err(format!(
                 "{what}: stopped after {:.0} s",
@@ -336,6 +351,48 @@ impl Runner<'_> {
             output,
             usage: f.usage,
         }))
+    }
+
+    /// Oxigraph's bulk load (`load`, reading standard input) fed through a pipe by
+    /// `extract --format nq -j 1` over `inputs`: the same quads as the extract phase, without
+    /// a file on disk. One extraction thread, so the loader keeps most of the cores.
+    fn streamed_oxigraph_load(
+        &mut self,
+        load: Command,
+        inputs: &str,
+    ) -> Result<Result<Ran<Option<OxigraphLoadOutput>>, String>, BenchError> {
+        let mut feed = self.exe();
+        feed.args(["extract", "--format", "nq", "-j", "1"])
+            .arg(inputs)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(child::open_log(&self.work.join("bench.log"))?);
+        let mut feeder = feed.spawn().map_err(|source| BenchError::Io {
+            path: format!("{:?} (feeding Oxigraph's load)", feed.get_program()),
+            source,
+        })?;
+        let pipe = feeder.stdout.take().expect("piped stdout");
+        // Whatever the load did, the feeder is waited for: once the load has exited, the
+        // pipe is closed and the feeder stops at its next write.
+        let ran = self.fed_child(
+            "oxigraph bulk load (streamed from extract -j 1)",
+            load,
+            Stdio::from(pipe),
+            &[0],
+            None,
+            true,
+        );
+        let fed = feeder.wait().map_err(|source| BenchError::Io {
+            path: "extract (feeding Oxigraph's load)".into(),
+            source,
+        })?;
+        let ran = ran?;
+        Ok(match fed.code() {
+            Some(0 | 3) => ran,
+            _ => ran.and(Err(format!(
+                "oxigraph bulk load: the extract feeding it failed ({fed})"
+            ))),
+        })
     }
 
     fn phase_cmd(&self, name: &str) -> Command {
@@ -483,11 +540,9 @@ fn run_size(
     let nquads = r.work.join(format!("extract-{n}.nq"));
     let store = r.work.join(format!("store-{n}"));
     // What an earlier run measured stands only while what it measured on is still there:
-    // the corpus for every phase, the N-Quads file for Oxigraph's load still to run, and the
-    // store for the phases still to read it.
-    if ck.corpus.is_some() && !corpus.is_file() {
-        ck = checkpoint::Checkpoint::fresh(&state.binary);
-    }
+    // the N-Quads file for Oxigraph's load still to run, and the store for the phases still
+    // to read it. A deleted corpus is written again below (generation is deterministic), and
+    // the phases measured on it stand.
     let queries_left = r.config.queries && ck.queries.len() < crate::query::catalogue().len();
     let store_needed = (r.config.optimize && ck.optimize.is_none())
         || queries_left
@@ -531,6 +586,9 @@ fn run_size(
             generate_s: started.elapsed().as_secs_f64(),
         });
         ck.save(&ck_path)?;
+    } else if !corpus.is_file() {
+        (r.log)(&format!("size {n}: writing the deleted corpus again"));
+        generate::generate(source, n, &corpus)?;
     }
     let generated = ck.corpus.clone().expect("generated above");
     if org.is_none() {
@@ -560,7 +618,7 @@ fn run_size(
         };
         if !to_file {
             ck.notes.push(
-                "not enough disk for the N-Quads file and a second store: extract written to /dev/null, Oxigraph's bulk load skipped".into(),
+                "not enough disk for the N-Quads file and a second store: extract written to /dev/null".into(),
             );
         }
         let mut cmd = r.exe();
@@ -588,13 +646,24 @@ fn run_size(
     }
     let to_file = ck.extract.as_ref().is_some_and(|e| e.to_file);
 
-    // 3. Oxigraph's own bulk loader on the same quads.
-    if ck.oxigraph.is_none() && to_file {
+    // 3. Oxigraph's own bulk loader on the same quads: from the file, or, when the disk
+    // holds a second store but not the file beside it, through a pipe from a second
+    // extraction (which then shares the cores with the loader).
+    let streamed =
+        !to_file && ck.extract.is_some() && state.store_per_doc.is_none_or(|s| r.fits(s * docs));
+    if ck.oxigraph.is_none() && (to_file || streamed) {
         let ox_store = r.work.join(format!("oxigraph-store-{n}"));
         remove(&ox_store);
         let mut cmd = r.phase_cmd("oxigraph-load");
-        cmd.arg("--store").arg(&ox_store).arg(&nquads);
-        match r.child::<OxigraphLoadOutput>("oxigraph bulk load", cmd, &[0], None, true)? {
+        cmd.arg("--store").arg(&ox_store);
+        let ran = if to_file {
+            cmd.arg(&nquads);
+            r.child::<OxigraphLoadOutput>("oxigraph bulk load", cmd, &[0], None, true)?
+        } else {
+            cmd.arg("-");
+            r.streamed_oxigraph_load(cmd, &inputs)?
+        };
+        match ran {
             Ok(ran) => ck.oxigraph = Some((ran.output.expect("parsed"), ran.usage)),
             Err(note) => ck.notes.push(note),
         }
@@ -985,8 +1054,15 @@ impl fmt::Display for Report {
             if let Some(ox) = &s.oxigraph_load {
                 writeln!(
                     f,
-                    "  oxigraph bulk load, s: parse and sort {:.2} · commit {:.2} · first write after it (compaction wait) {:.2}",
-                    ox.load_s, ox.commit_s, ox.first_write_s
+                    "  oxigraph bulk load, s: parse and sort {:.2} · commit {:.2} · first write after it (compaction wait) {:.2}{}",
+                    ox.load_s,
+                    ox.commit_s,
+                    ox.first_write_s,
+                    if ox.streamed {
+                        " · read through a pipe from a concurrent extract -j 1 (no disk for the file)"
+                    } else {
+                        ""
+                    }
                 )?;
             }
             if let Some(sc) = &s.scan {

@@ -29,7 +29,8 @@ pub enum Phase {
         inputs: Vec<String>,
         jobs: Option<usize>,
     },
-    /// Oxigraph's own bulk loader loading an N-Quads file into a fresh store.
+    /// Oxigraph's own bulk loader loading an N-Quads file (`-`: standard input) into a fresh
+    /// store.
     OxigraphLoad { store: PathBuf, file: PathBuf },
     /// `pipeline::build` into an on-disk store, as `privacy-kg build` runs it.
     Build {
@@ -102,6 +103,10 @@ pub struct OxigraphLoadOutput {
     /// its ontology graph, so load + commit + this is the like-for-like reference.
     #[serde(default)]
     pub first_write_s: f64,
+    /// Whether the quads came through a pipe from a concurrent `extract -j 1` (the disk could
+    /// not hold the N-Quads file beside the store) rather than from a file.
+    #[serde(default)]
+    pub streamed: bool,
 }
 
 /// How long the compaction took.
@@ -254,10 +259,15 @@ fn scan(inputs: &[String], jobs: Option<usize>) -> Result<ScanOutput, BenchError
 
 fn oxigraph_load(store: &Path, file: &Path) -> Result<OxigraphLoadOutput, BenchError> {
     let store = oxigraph::store::Store::open(store).map_err(other)?;
-    let input = File::open(file).map_err(|source| BenchError::Io {
-        path: file.display().to_string(),
-        source,
-    })?;
+    let streamed = file == Path::new("-");
+    let input: Box<dyn std::io::Read> = if streamed {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(File::open(file).map_err(|source| BenchError::Io {
+            path: file.display().to_string(),
+            source,
+        })?)
+    };
     let started = Instant::now();
     // The same memory bound as `build`'s loader, so both are compared on equal terms and
     // neither grows with the corpus.
@@ -282,6 +292,7 @@ fn oxigraph_load(store: &Path, file: &Path) -> Result<OxigraphLoadOutput, BenchE
         load_s: secs(loaded),
         commit_s: secs(committed - loaded),
         first_write_s: secs(started.elapsed() - committed),
+        streamed,
     })
 }
 
