@@ -291,6 +291,10 @@ fn the_owner_is_found_in_the_text_without_metadata() {
     assert!(!owner("This uses the data we collect.").is_known());
     let defined = owner("The term \"Initrode Bank\" or \"we\" or \"us\" refers to the bank.");
     assert!(defined.is("Initrode Bank"));
+    // A heading glued to the next line by a stray non-ASCII letter (mojibake left of a lost
+    // line break): the declaration still counts, as its ASCII word boundary says.
+    assert!(owner("Effective date: April 25, 2022âAt Hooli Inc., we take privacy seriously.")
+        .is("Hooli"));
 }
 
 #[test]
