@@ -307,8 +307,9 @@ static OWNER_DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Welcome to Acme", "Welcome to the Acme Privacy Center": group 1 holds the name and
 /// what follows it.
-static OWNER_GREETING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)Welcome to (?:the )?((?:[A-Z][\w'&-]* ?){1,6})").unwrap());
+static OWNER_GREETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)Welcome to (?:the )?((?:[A-Z][\w'&-]* ?){1,6})").unwrap()
+});
 
 /// "At Acme, we …", "At Acme Media, our customers …": the owner introducing itself.
 static OWNER_AT: LazyLock<Regex> = LazyLock::new(|| {

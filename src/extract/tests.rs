@@ -293,8 +293,10 @@ fn the_owner_is_found_in_the_text_without_metadata() {
     assert!(defined.is("Initrode Bank"));
     // A heading glued to the next line by a stray non-ASCII letter (mojibake left of a lost
     // line break): the declaration still counts, as its ASCII word boundary says.
-    assert!(owner("Effective date: April 25, 2022âAt Hooli Inc., we take privacy seriously.")
-        .is("Hooli"));
+    assert!(
+        owner("Effective date: April 25, 2022âAt Hooli Inc., we take privacy seriously.")
+            .is("Hooli")
+    );
 }
 
 #[test]
