@@ -205,14 +205,105 @@ fn repair_mojibake(text: &str) -> String {
     // plsfix works line by line internally; long documents are fixed in line-sized pieces
     // so its per-call length limit never silently skips the repair.
     let mut out = String::with_capacity(text.len());
+    let mut bytes = Vec::new();
     for piece in text.split_inclusive('\n') {
-        if looks_like_mojibake(piece) {
-            out.push_str(&plsfix::fix_text(piece, Some(&config)));
-        } else {
+        if !looks_like_mojibake(piece) {
             out.push_str(piece);
+        } else if let Some(fixed) = reencode_as_utf8(piece, &mut bytes) {
+            out.push_str(fixed);
+        } else {
+            out.push_str(&plsfix::fix_text(piece, Some(&config)));
         }
     }
     out
+}
+
+/// The first repair plsfix tries, done directly: a line that is UTF-8 decoded as Latin-1
+/// or as Windows-1252 is encoded back to those bytes and read as UTF-8. It is how 92% of
+/// the ToS;DR lines with mojibake are repaired, and plsfix reaches it only after scoring
+/// the line's "badness" with a large regex (profiled: plsfix was 9.5% of extraction's
+/// instructions). `None` for anything else (another encoding, a lost no-break space, text
+/// still garbled after one pass, C1 controls left, an ampersand), which then goes to plsfix.
+/// The answer is plsfix's, except on the few lines plsfix leaves as they are because its
+/// badness score does not trust the repair (Norwegian "VÃ¥r" stays so), which this repairs
+/// (`direct_repair_agrees_with_plsfix`; on the ToS;DR corpus 71,335 of 79,546 lines with
+/// mojibake are repaired here, 9 of them ones plsfix leaves).
+fn reencode_as_utf8<'b>(line: &str, bytes: &'b mut Vec<u8>) -> Option<&'b str> {
+    // plsfix replaces "lossy" sequences around U+001A and reads bytes 0xC0/0xED as
+    // CESU-8/Java UTF-8; those lines are left to it.
+    if line.contains(['\u{1a}', '\u{fffd}']) {
+        return None;
+    }
+    // plsfix unescapes HTML entities on every line it repairs, whatever its configuration
+    // says; a line with an ampersand is left to it so that the two never differ.
+    if line.contains('&') {
+        return None;
+    }
+    bytes.clear();
+    // Latin-1 first, as plsfix: when the line is Latin-1 but not UTF-8 underneath, plsfix
+    // gets no further with Windows-1252 (the same bytes) and the line goes to it whole.
+    let latin1 = line.chars().all(|c| u32::from(c) <= 0xFF);
+    for c in line.chars() {
+        let b = if latin1 {
+            u32::from(c) as u8
+        } else {
+            windows_1252_byte(c)?
+        };
+        bytes.push(b);
+    }
+    if bytes.contains(&0xC0) || bytes.contains(&0xED) {
+        return None;
+    }
+    let fixed = std::str::from_utf8(bytes).ok()?;
+    // "Â" or "Ã" left after one pass is text encoded twice, or a no-break space that lost
+    // its second byte ("Â "), which plsfix puts back.
+    let settled = !looks_like_mojibake(fixed)
+        && !fixed
+            .chars()
+            .any(|c| is_c1_control(c) || c == 'Â' || c == 'Ã');
+    settled.then_some(fixed)
+}
+
+/// The byte "sloppy" Windows-1252 (plsfix's name: the five bytes Windows-1252 leaves
+/// undefined read as C1 controls) decodes to `c`.
+fn windows_1252_byte(c: char) -> Option<u8> {
+    let b = match c {
+        '\0'..='\u{7f}' | '\u{a0}'..='\u{ff}' => u32::from(c) as u8,
+        '\u{81}' | '\u{8d}' | '\u{8f}' | '\u{90}' | '\u{9d}' => u32::from(c) as u8,
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(b)
+}
+
+fn is_c1_control(c: char) -> bool {
+    ('\u{80}'..='\u{9f}').contains(&c)
 }
 
 #[cfg(test)]
@@ -267,6 +358,70 @@ mod tests {
         assert!(!looks_like_mojibake("Ã at the very end Ã"));
         assert!(looks_like_mojibake("visitorsâ€™"));
         assert!(!looks_like_mojibake("déjà vu"));
+    }
+
+    #[test]
+    fn direct_repair_agrees_with_plsfix() {
+        let cases = [
+            "our visitorsâ€™ privacy\n",
+            "cafÃ© and crÃ¨me",
+            "SYNTHORINâ\u{84}¢ Technology Platform",
+            "Policy (â\u{80}\u{9c}Policyâ\u{80}\u{9d}) describes SANOFIâ\u{80}\u{99}s practices",
+            "Racing Victoria â\u{80}\u{93} www.rv.racing.com\u{a0}",
+            "mixed: naïve â€™ and Ã©",
+            "price:Â\u{a0}10",
+            "twice: Ã¢â‚¬â„¢",
+            "a lost space: Ã  la carte",
+            "Ðž Cyrillic read as Windows-1252",
+            "lossy â€\u{fffd} here",
+        ];
+        let mut bytes = Vec::new();
+        for text in cases {
+            let expected = plsfix::fix_text(text, Some(&fixer_config()));
+            if let Some(direct) = reencode_as_utf8(text, &mut bytes) {
+                assert_eq!(direct, expected, "{text:?}");
+            }
+            assert_eq!(repair_mojibake(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            reencode_as_utf8("our visitorsâ€™ privacy", &mut bytes),
+            Some("our visitors’ privacy")
+        );
+    }
+
+    /// The direct repair against plsfix on every line of a real corpus that holds
+    /// mojibake (`PRIVACY_KG_MOJIBAKE_CORPUS`, a folder of text files; the ToS;DR one has
+    /// ~80,000 such lines).
+    #[test]
+    #[ignore = "needs a corpus folder in PRIVACY_KG_MOJIBAKE_CORPUS"]
+    fn direct_repair_agrees_with_plsfix_on_a_corpus() {
+        let dir = std::env::var("PRIVACY_KG_MOJIBAKE_CORPUS").expect("PRIVACY_KG_MOJIBAKE_CORPUS");
+        let (mut lines, mut direct, mut differ, mut bytes) = (0, 0, 0, Vec::new());
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let raw = std::fs::read(entry.unwrap().path()).unwrap();
+            let text = String::from_utf8_lossy(&raw);
+            for line in text
+                .split_inclusive('\n')
+                .filter(|l| looks_like_mojibake(l))
+            {
+                lines += 1;
+                if let Some(fixed) = reencode_as_utf8(line, &mut bytes) {
+                    direct += 1;
+                    let by_plsfix = plsfix::fix_text(line, Some(&fixer_config()));
+                    // Where the two differ, plsfix left the line as it was ("VÃ¥r": its
+                    // badness score does not trust the repair) and the direct repair did not.
+                    if fixed != by_plsfix {
+                        assert!(
+                            by_plsfix == line && !looks_like_mojibake(fixed),
+                            "{line:?}: {fixed:?} against {by_plsfix:?}"
+                        );
+                        differ += 1;
+                    }
+                }
+            }
+        }
+        eprintln!("{direct} of {lines} lines repaired directly, {differ} that plsfix left");
+        assert!(direct > 0);
     }
 
     /// plsfix over the whole text, without the pre-check.
