@@ -196,6 +196,15 @@ fn bench_command_prints_json_and_tables() {
     assert!(table.contains("build split"), "{table}");
 }
 
+/// The wall time a size's report gives a phase.
+fn wall_s(size: &bench::SizeReport, phase: &str) -> f64 {
+    size.phases
+        .iter()
+        .find(|p| p.phase == phase)
+        .map(|p| p.usage.wall_s)
+        .unwrap()
+}
+
 #[test]
 fn an_interrupted_run_resumes_where_it_stopped() {
     let tmp = tempfile::tempdir().unwrap();
@@ -228,13 +237,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     let lines = std::cell::RefCell::new(Vec::new());
     let second = bench::run(&config, &mut |l| lines.borrow_mut().push(l.to_string())).unwrap();
     let second = &second.sizes[0];
-    let build = |s: &bench::SizeReport| {
-        s.phases
-            .iter()
-            .find(|p| p.phase == "build")
-            .map(|p| p.usage.wall_s)
-            .unwrap()
-    };
+    let build = |s: &bench::SizeReport| wall_s(s, "build");
     // The build and the first queries are the first run's figures; the last four ran again.
     assert_eq!(build(second), build(first));
     assert_eq!(second.queries.len(), catalogue);
@@ -273,13 +276,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     let third = bench::run(&config, quiet).unwrap();
     let third = &third.sizes[0];
     assert_ne!(build(third), build(first), "built again");
-    let extract = |s: &bench::SizeReport| {
-        s.phases
-            .iter()
-            .find(|p| p.phase == "extract --format nq")
-            .map(|p| p.usage.wall_s)
-            .unwrap()
-    };
+    let extract = |s: &bench::SizeReport| wall_s(s, "extract --format nq");
     assert_eq!(extract(third), extract(first), "extraction kept");
     assert!(work.join("corpus-3.jsonl").is_file());
     assert_eq!(third.queries.len(), catalogue);
