@@ -148,7 +148,7 @@ pub fn build(
     })?;
     bar.finish_and_clear();
     let ended = publish::now();
-    let published = publish_build(
+    let published = publish::publish_build(
         &store,
         &options.graph.base,
         &before,
@@ -163,7 +163,8 @@ pub fn build(
             ..Default::default()
         },
         license,
-    )?;
+    )
+    .context("recording the build's provenance and describing the dataset")?;
     for f in &summary.failed {
         eprintln!("privacy-kg: skipped {f}");
     }
@@ -212,11 +213,11 @@ pub fn build(
     writeln!(out, "  warnings    {}", summary.warnings.len())?;
     writeln!(
         out,
-        "  published   build {}; dataset description: {} triples, {} entities, {} policies{}",
+        "  published   build {}; dataset description: {} triples, {} policies, {} practices{}",
         published.0,
         published.1.triples,
-        published.1.entities,
         published.1.policies,
+        published.1.practices,
         published
             .1
             .license
@@ -270,40 +271,6 @@ fn finish_run(mut report: RunReport, settings: &ExtractSettings) -> Result<Outco
             .with_context(|| format!("writing the report {}", path.display()))?;
     }
     result
-}
-
-/// Records the build's provenance and replaces the dataset description. The policies the build
-/// used are those whose graph is new or was replaced: the store is compared with `before`.
-fn publish_build(
-    store: &Store,
-    base: &str,
-    before: &std::collections::HashMap<String, crate::store::LoadedDocument>,
-    mut record: publish::BuildRecord,
-    license: Option<&str>,
-) -> Result<(String, publish::Description)> {
-    let after = store.loaded_documents()?;
-    let mut policies: Vec<String> = after
-        .iter()
-        .filter(|(id, d)| {
-            before
-                .get(*id)
-                .is_none_or(|b| b.sha256 != d.sha256 || b.extractor_version != d.extractor_version)
-        })
-        .map(|(_, d)| d.graph.clone())
-        .collect();
-    policies.sort();
-    policies.dedup();
-    record.policies = policies;
-    let activity = publish::record_build(store, base, &record).context("recording provenance")?;
-    let description = publish::describe(
-        store,
-        &publish::DescriptionOptions {
-            base: base.to_string(),
-            license: license.map(str::to_string),
-        },
-    )
-    .context("describing the dataset")?;
-    Ok((activity, description))
 }
 
 /// Output formats of `extract`.

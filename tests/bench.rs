@@ -101,6 +101,7 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
             ("extract", split.extract_s),
             ("graph", split.graph_s),
             ("load", split.load_s),
+            ("provenance and dataset description", split.publish_s),
         ] {
             assert!(v > 0.0, "{what} stage has no time");
         }
@@ -144,13 +145,15 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
     assert_eq!(inc.build.unchanged, 9);
     assert!(big.ratios.rebuild_to_full.unwrap() > 0.0);
 
-    // Stores and N-Quads files are removed once measured; the corpora stay.
-    let left: Vec<String> = std::fs::read_dir(tmp.path().join("work"))
+    // Stores and N-Quads files are removed once measured; the corpora and the checkpoints
+    // (so the finished run can be extended with --resume) stay.
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path().join("work"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !n.starts_with("corpus-") && n != "bench.log")
         .collect();
-    assert!(left.is_empty(), "{left:?}");
+    left.sort();
+    assert_eq!(left, ["checkpoint-10.json", "checkpoint-3.json"]);
 
     let table = report.to_string();
     assert!(table.contains("lexicon scan") && table.contains("rebuild/full"));

@@ -329,6 +329,20 @@ impl Store {
     }
 
     fn select_in(&self, query: &str, union: bool) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+        let mut rows = Vec::new();
+        self.for_each_row(query, union, |row| rows.push(row.to_vec()))?;
+        Ok(rows)
+    }
+
+    /// Runs a SELECT and hands each row to `f` as it comes, in the order Oxigraph evaluates
+    /// it, without collecting them (`union`: the union of the named graphs as the default
+    /// graph).
+    pub fn for_each_row(
+        &self,
+        query: &str,
+        union: bool,
+        mut f: impl FnMut(&[Option<Term>]),
+    ) -> Result<(), StoreError> {
         let mut prepared = SparqlEvaluator::new()
             .parse_query(query)
             .map_err(|e| StoreError::Query(e.to_string()))?;
@@ -338,12 +352,14 @@ impl Store {
         match prepared.on_store(&self.inner).execute() {
             Ok(QueryResults::Solutions(solutions)) => {
                 let vars: Vec<_> = solutions.variables().to_vec();
-                let mut rows = Vec::new();
+                let mut row = Vec::with_capacity(vars.len());
                 for s in solutions {
                     let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                    rows.push(vars.iter().map(|v| s.get(v).cloned()).collect());
+                    row.clear();
+                    row.extend(vars.iter().map(|v| s.get(v).cloned()));
+                    f(&row);
                 }
-                Ok(rows)
+                Ok(())
             }
             Ok(_) => Err(StoreError::Query("not a SELECT query".into())),
             Err(e) => Err(StoreError::Query(e.to_string())),
