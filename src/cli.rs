@@ -147,21 +147,11 @@ pub fn build(
         Progress::Done(_) => bar.inc(1),
     })?;
     bar.finish_and_clear();
-    let ended = publish::now();
     let published = publish::publish_build(
         &store,
         &options.graph.base,
         &before,
-        publish::BuildRecord {
-            started,
-            ended,
-            inputs: paths.to_vec(),
-            loaded: summary.loaded,
-            unchanged: summary.unchanged,
-            replaced: summary.replaced,
-            failed: summary.failed.len(),
-            ..Default::default()
-        },
+        publish::BuildRecord::of_build(started, paths, &summary),
         license,
     )
     .context("recording the build's provenance and describing the dataset")?;

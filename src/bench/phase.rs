@@ -317,16 +317,7 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
         &store,
         &options.graph.base,
         &before,
-        publish::BuildRecord {
-            started,
-            ended: publish::now(),
-            inputs: inputs.to_vec(),
-            loaded: s.loaded,
-            unchanged: s.unchanged,
-            replaced: s.replaced,
-            failed: s.failed.len(),
-            ..Default::default()
-        },
+        publish::BuildRecord::of_build(started, inputs, &s),
         None,
     )
     .map_err(other)?;

@@ -14,6 +14,7 @@ use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
 };
 
+use crate::pipeline::BuildSummary;
 use crate::store::{LoadedDocument, Store, StoreError};
 use crate::vocab::ns;
 
@@ -66,6 +67,21 @@ pub struct BuildRecord {
 }
 
 impl BuildRecord {
+    /// The record of a build that began at `started` on `inputs` and did what `summary`
+    /// says, ending now (its `policies` are filled by [`publish_build`]).
+    pub fn of_build(started: String, inputs: &[String], summary: &BuildSummary) -> BuildRecord {
+        BuildRecord {
+            started,
+            ended: now(),
+            inputs: inputs.to_vec(),
+            policies: Vec::new(),
+            loaded: summary.loaded,
+            unchanged: summary.unchanged,
+            replaced: summary.replaced,
+            failed: summary.failed.len(),
+        }
+    }
+
     /// The activity's IRI: `{base}build/{start time}`, unique per build.
     pub fn iri(&self, base: &str) -> String {
         let stamp: String = self
@@ -458,35 +474,33 @@ fn entities_per_class(store: &Store, meta: &[&str]) -> Result<Vec<(String, usize
     classes
         .into_iter()
         .map(|class| {
+            let typed = format!("GRAPH ?g {{ ?s a <{class}> }} FILTER({not_meta})");
             let n = if store.path().is_some() {
-                // Only ?s is read back from the store's strings; the graph test runs on
-                // Oxigraph's internal ids.
-                let mut n = 0;
-                let mut last: Option<Term> = None;
-                store.for_each_row(
-                    &format!(
-                        "SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{class}> }} FILTER({not_meta}) }}"
-                    ),
-                    false,
-                    |row| {
-                        if row[0] != last {
-                            n += 1;
-                            last.clone_from(&row[0]);
-                        }
-                    },
-                )?;
-                n
+                value_changes(store, &format!("SELECT ?s WHERE {{ {typed} }}"))?
             } else {
                 count(
                     store,
-                    &format!(
-                        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{class}> }} FILTER({not_meta}) }}"
-                    ),
+                    &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }}"),
                 )?
             };
             Ok((class, n))
         })
         .collect()
+}
+
+/// How often the first column of a SELECT's rows changes from one row to the next: its
+/// distinct values when equal values come together. Rows are streamed, not collected; a query
+/// projecting only that column reads nothing else back from the store's strings.
+fn value_changes(store: &Store, query: &str) -> Result<usize, StoreError> {
+    let mut n = 0;
+    let mut last: Option<Term> = None;
+    store.for_each_row(query, false, |row| {
+        if row[0] != last {
+            n += 1;
+            last.clone_from(&row[0]);
+        }
+    })?;
+    Ok(n)
 }
 
 /// The licence a previous build configured, read from the description graph.
