@@ -152,6 +152,7 @@ pub fn build(
         &options.graph.base,
         &before,
         publish::BuildRecord::of_build(started, paths, &summary),
+        &summary,
         license,
     )
     .context("recording the build's provenance and describing the dataset")?;

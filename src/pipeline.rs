@@ -3,19 +3,21 @@
 //! to a writer in input order (`extract`). Nothing here holds more than a bounded number
 //! of documents at once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use oxigraph::model::Quad;
+use oxigraph::model::{NamedOrBlankNode, Quad};
 use rayon::prelude::*;
 
 use crate::corpus::{self, CorpusError, Document, Limits};
 use crate::extract::{self, Extraction, PracticeKind};
 use crate::graph::{self, GraphOptions, PolicyIds};
 use crate::run_report::Problem;
-use crate::store::{self, Replacement, Store, StoreError};
+use crate::store::{
+    self, ClassChanges, ClassCounts, ClassTally, Replacement, Store, StoreError, TypedPair,
+};
 use crate::text::{self, Segmented};
 use crate::vocab::Vocabulary;
 
@@ -256,6 +258,9 @@ pub struct BuildSummary {
     pub stages: StageTimes,
     /// The store was built anew beside the old one and swapped in (most of it changed).
     pub rebuilt_beside: bool,
+    /// The store's entities per class when the build began and what it changed, for the
+    /// dataset description; none when the store held no counts a build could trust.
+    pub class_changes: Option<ClassChanges>,
 }
 
 /// Counts practices by kind into a summary's table: (stated, negated) per kind.
@@ -336,6 +341,14 @@ pub fn build(
     // Only ids and SHA-256s are compared, so this pass reads the inputs but decodes
     // nothing; the main pass below then passes over the unchanged documents the same way.
     let loaded = store.loaded_documents()?;
+    // Taken away until the build ends well: a build killed midway leaves none to trust.
+    let counts_before = store.take_class_counts().or_else(|| {
+        let only_ontology = store
+            .oxigraph()
+            .named_graphs()
+            .all(|g| matches!(g, Ok(NamedOrBlankNode::NamedNode(n)) if n.as_str() == crate::vocab::ns::ONTOLOGY_GRAPH));
+        only_ontology.then(ClassCounts::default)
+    });
     let mut unchanged: HashMap<String, String> = HashMap::new();
     let mut stale = Vec::new();
     let mut inputs_ids = std::collections::HashSet::new();
@@ -370,6 +383,9 @@ pub fn build(
         .path()
         .filter(|_| redo > 0 && redo as f64 >= REBUILD_BESIDE_SHARE * loaded.len() as f64)
         .map(Store::beside_path);
+    let (class_changes, typed_before) =
+        counting_classes(store, counts_before, beside.is_some(), &replacing)?;
+    summary.class_changes = class_changes;
     summary.stages.check = started.elapsed();
 
     // In place, or into a new store beside the live one that is swapped in at the end.
@@ -410,7 +426,7 @@ pub fn build(
             )
         }
     };
-    stream(
+    let rewritten = stream(
         &files,
         unchanged,
         beside_store.as_ref().unwrap_or(store),
@@ -421,6 +437,9 @@ pub fn build(
         &clock,
         &mut summary,
     )?;
+    if let Some(changes) = &mut summary.class_changes {
+        count_rewritten(store, changes, &typed_before, &rewritten)?;
+    }
     if let (Some(new), Some(beside)) = (beside_store, &beside) {
         drop(new);
         let swapping = Instant::now();
@@ -439,6 +458,61 @@ pub fn build(
     summary.store_graphs = stats.graphs;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// The `rdf:type` statements of graphs, by graph.
+type TypedGraphs = HashMap<String, HashSet<TypedPair>>;
+
+/// How a build counts its changes to the entities per class: none without counts to start
+/// from; a store built beside starts empty, so every statement it gets is counted; in place,
+/// the `rdf:type` statements of the graphs being replaced are read now (returned) and again
+/// once they are ([`count_rewritten`]): few, or the store would be built beside.
+fn counting_classes(
+    store: &Store,
+    counts_before: Option<ClassCounts>,
+    beside: bool,
+    replacing: &Replacement,
+) -> Result<(Option<ClassChanges>, TypedGraphs), StoreError> {
+    let mut typed_before = TypedGraphs::new();
+    let changes = match (beside, counts_before) {
+        (true, _) => Some(ClassChanges::default()),
+        (false, None) => None,
+        (false, Some(before)) => {
+            for g in replacing
+                .documents()
+                .filter_map(|id| replacing.old_graph(id))
+            {
+                if !typed_before.contains_key(g) {
+                    typed_before.insert(g.to_string(), store.typed_in_graph(g)?);
+                }
+            }
+            Some(ClassChanges {
+                before,
+                tally: ClassTally::default(),
+            })
+        }
+    };
+    Ok((changes, typed_before))
+}
+
+/// Counts the graphs replaced in place (`typed_before`: their typed pairs when the build
+/// began) and those changed documents were written into (`rewritten`) as they are now.
+fn count_rewritten(
+    store: &Store,
+    changes: &mut ClassChanges,
+    typed_before: &TypedGraphs,
+    rewritten: &HashSet<String>,
+) -> Result<(), StoreError> {
+    let none = HashSet::new();
+    let mut graphs: Vec<&String> = typed_before.keys().chain(rewritten).collect();
+    graphs.sort();
+    graphs.dedup();
+    for g in graphs {
+        let after = store.typed_in_graph(g)?;
+        let before = typed_before.get(g).unwrap_or(&none);
+        changes.tally.changed(g, before, &after);
+    }
+    Ok(())
 }
 
 /// Where a build's documents go.
@@ -473,7 +547,7 @@ fn stream(
     progress: &(dyn Fn(Progress) + Sync),
     clock: &StageClock,
     summary: &mut BuildSummary,
-) -> Result<(), StoreError> {
+) -> Result<HashSet<String>, StoreError> {
     // The store whose graphs a new document must not take: the old one, beside.
     let known = match &mode {
         Mode::InPlace(_) => target,
@@ -489,6 +563,8 @@ fn stream(
             .collect(),
     };
     let mut arrived = std::collections::HashSet::new();
+    // The graphs changed documents were written into, in place.
+    let mut rewritten = HashSet::new();
     let (tx, rx) = sync_channel::<Outcome>(64);
     let pool = pool(options.jobs);
     let (mut loader, mut journal) = target.document_load()?;
@@ -567,6 +643,7 @@ fn stream(
         let journal = &mut journal;
         let journal_result = &mut journal_result;
         let arrived = &mut arrived;
+        let rewritten = &mut rewritten;
         let outcomes = std::iter::from_fn(|| {
             let asked = Instant::now();
             let outcome = rx.recv().ok();
@@ -574,7 +651,12 @@ fn stream(
             outcome
         });
         let quads = outcomes.flat_map(|outcome| match outcome {
-            Outcome::Copied(quads) => quads,
+            Outcome::Copied(quads) => {
+                if let Some(changes) = &mut summary.class_changes {
+                    changes.tally.gained(&quads);
+                }
+                quads
+            }
             Outcome::Failed(e) => {
                 progress(Progress::Done(e.path()));
                 if e.is_failure() {
@@ -640,6 +722,7 @@ fn stream(
                 }
                 match &mut *mode {
                     Mode::InPlace(replacing) if replacing.contains(&id) => {
+                        rewritten.insert(graph_name);
                         if let Err(e) = replacing.add(&id, quads) {
                             if replace_result.is_ok() {
                                 *replace_result = Err(e);
@@ -661,6 +744,10 @@ fn stream(
                     return Vec::new();
                 }
                 store::marker_last(&mut quads);
+                // A graph no store had: every typing statement in it is new.
+                if let Some(changes) = &mut summary.class_changes {
+                    changes.tally.gained(&quads);
+                }
                 quads
             }
         });
@@ -706,7 +793,11 @@ fn stream(
                     )
                 });
                 if copied.insert(g) {
-                    loader.load_iter(graph_quads(old, g)?)?;
+                    let quads = graph_quads(old, g)?;
+                    if let Some(changes) = &mut summary.class_changes {
+                        changes.tally.gained(&quads);
+                    }
+                    loader.load_iter(quads)?;
                 }
             }
             summary.replaced = arrived.iter().filter(|id| changed.contains(*id)).count();
@@ -724,7 +815,7 @@ fn stream(
     summary.stages.ontology = settling.elapsed();
     summary.stages.copy = copying;
     summary.stages.load = loading.saturating_sub(waiting);
-    Ok(())
+    Ok(rewritten)
 }
 
 fn kept_warning(id: &str) -> Problem {

@@ -318,6 +318,7 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
         &options.graph.base,
         &before,
         publish::BuildRecord::of_build(started, inputs, &s),
+        &s,
         None,
     )
     .map_err(other)?;

@@ -15,7 +15,7 @@ use oxigraph::model::{
 };
 
 use crate::pipeline::BuildSummary;
-use crate::store::{LoadedDocument, Store, StoreError};
+use crate::store::{ClassChanges, LoadedDocument, Store, StoreError};
 use crate::vocab::ns;
 
 pub const VOID: &str = "http://rdfs.org/ns/void#";
@@ -201,28 +201,41 @@ pub fn build_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
     q.out
 }
 
-/// Adds the build's activity to the provenance graph (earlier builds stay). Returns its IRI.
-pub fn record_build(store: &Store, base: &str, build: &BuildRecord) -> Result<String, StoreError> {
-    let quads = build_quads(base, build);
+/// Adds the build's activity to the provenance graph (earlier builds stay). Returns its IRI
+/// and the statements that were not there already.
+pub fn record_build(
+    store: &Store,
+    base: &str,
+    build: &BuildRecord,
+) -> Result<(String, Vec<Quad>), StoreError> {
+    let mut quads = build_quads(base, build);
     let mut tx = store.oxigraph().start_transaction()?;
-    for q in &quads {
-        tx.insert(q.as_ref());
+    let mut new = Vec::with_capacity(quads.len());
+    for q in quads.drain(..) {
+        if !tx.contains(&q)? {
+            tx.insert(&q);
+            new.push(q);
+        }
     }
     tx.commit()?;
-    Ok(build.iri(base))
+    Ok((build.iri(base), new))
 }
 
 /// Ends a build: records its provenance ([`record_build`]) and replaces the dataset
-/// description ([`describe`]). The policies the build used are those whose graph is new or was
-/// replaced, found by comparing the store with `before` (its documents when the build began).
-/// Returns the activity's IRI and the description.
+/// description ([`describe`]), counting on what the build already knows of the store (its
+/// statements, and its entities per class when the store kept them). The policies the
+/// build used are those whose graph is new or was replaced, found by comparing the store
+/// with `before` (its documents when the build began). Returns the activity's IRI and the
+/// description.
 pub fn publish_build(
     store: &Store,
     base: &str,
     before: &HashMap<String, LoadedDocument>,
-    mut record: BuildRecord,
+    record: BuildRecord,
+    summary: &BuildSummary,
     license: Option<&str>,
 ) -> Result<(String, Description), StoreError> {
+    let mut record = record;
     let after = store.loaded_documents()?;
     let mut policies: Vec<String> = after
         .iter()
@@ -236,15 +249,33 @@ pub fn publish_build(
     policies.sort();
     policies.dedup();
     record.policies = policies;
-    let activity = record_build(store, base, &record)?;
+    let (activity, recorded) = record_build(store, base, &record)?;
+    let mut classes = summary.class_changes.clone();
+    if let Some(changes) = &mut classes {
+        changes.tally.gained(&recorded);
+    }
+    let known = Known {
+        statements: Some(summary.store_quads + recorded.len()),
+        classes,
+    };
     let description = describe(
         store,
         &DescriptionOptions {
             base: base.to_string(),
             license: license.map(str::to_string),
         },
+        known,
     )?;
     Ok((activity, description))
+}
+
+/// What a build knows of the store, so that the description need not count it again.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Every statement of the store, the old description's included.
+    pub statements: Option<usize>,
+    /// Its entities per class before the build and the build's changes to them.
+    pub classes: Option<ClassChanges>,
 }
 
 /// What the description says about the store, also printed by `build`.
@@ -407,10 +438,17 @@ pub fn description_quads(base: &str, d: &Description) -> Vec<Quad> {
     q.out
 }
 
-/// Counts what the store holds and replaces the description graph: its statements, and the
-/// distinct subjects of each class outside the ontology and description graphs, counted in
-/// memory that does not grow with the store ([`entities_per_class`]).
-pub fn describe(store: &Store, options: &DescriptionOptions) -> Result<Description, StoreError> {
+/// Replaces the description graph: the store's statements and the distinct subjects of
+/// each class outside the ontology and description graphs. What `known` gives is not
+/// counted again: the entities per class follow from the counts the last build kept and this
+/// build's changes ([`ClassChanges`]), checked against the store's build activities; without
+/// them (or when the check fails) they are counted over the whole store, in memory that does
+/// not grow with it ([`entities_per_class`]). The counts are kept for the next build.
+pub fn describe(
+    store: &Store,
+    options: &DescriptionOptions,
+    known: Known,
+) -> Result<Description, StoreError> {
     let base = &options.base;
     let graph = description_graph(base);
     let graph_node = nn(&graph);
@@ -418,10 +456,27 @@ pub fn describe(store: &Store, options: &DescriptionOptions) -> Result<Descripti
         Some(l) => Some(l.clone()),
         None => previous_license(store, base)?,
     };
+    let old_description = store
+        .oxigraph()
+        .quads_for_pattern(None, None, None, Some(graph_node.as_ref().into()))
+        .count();
     store
         .oxigraph()
         .clear_graph(GraphNameRef::NamedNode(graph_node.as_ref()))?;
-    let classes = entities_per_class(store, &[ns::ONTOLOGY_GRAPH, graph.as_str()])?;
+    let meta = [ns::ONTOLOGY_GRAPH, graph.as_str()];
+    let kept = match &known.classes {
+        Some(changes) => {
+            let after = changes.tally.apply(store, &changes.before, &meta)?;
+            let activity = format!("{}Activity", ns::PROV);
+            let activities = after.get(&activity).copied().unwrap_or(0);
+            (entities_of_class(store, &activity, &meta)? == activities as usize).then_some(after)
+        }
+        None => None,
+    };
+    let classes: Vec<(String, usize)> = match kept {
+        Some(counts) => counts.into_iter().map(|(c, n)| (c, n as usize)).collect(),
+        None => entities_per_class(store, &meta)?,
+    };
     let of = |class: &str| {
         classes
             .iter()
@@ -429,10 +484,13 @@ pub fn describe(store: &Store, options: &DescriptionOptions) -> Result<Descripti
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
-    let stats = store.stats()?;
+    let triples = match known.statements {
+        Some(n) => n.saturating_sub(old_description),
+        None => store.stats()?.quads,
+    };
     let mut d = Description {
-        triples: stats.quads,
-        graphs: stats.graphs,
+        triples,
+        graphs: 0,
         policies: of(&format!("{}PrivacyPolicy", ns::PP)),
         practices: of(&format!("{}Practice", ns::PP)),
         classes: classes.clone(),
@@ -444,28 +502,23 @@ pub fn describe(store: &Store, options: &DescriptionOptions) -> Result<Descripti
         tx.insert(q.as_ref());
     }
     tx.commit()?;
+    store.save_class_counts(
+        &classes
+            .iter()
+            .map(|(c, n)| (c.clone(), *n as u64))
+            .collect(),
+    )?;
     d.graphs = store.oxigraph().named_graphs().count();
     Ok(d)
 }
 
 /// The distinct subjects of each class (`rdf:type` statements outside the `meta` graphs),
 /// by class IRI, in the order of the IRIs.
-///
-/// `COUNT(DISTINCT ?s)` keeps every typed subject in a hash set: at 100,000 policies some
-/// 30 million, which took the end of a build from under 1 to 2 GB (`REDUCED` would not help:
-/// Oxigraph's optimiser evaluates it as `DISTINCT`). An on-disk store gives `?s a <class>`
-/// from its predicate–object–subject–graph index, one subject after another, so each class's
-/// subjects are counted as changes of subject as [`Store::for_each_row`] streams them, holding
-/// none. A store in memory keeps no such order and is counted with `DISTINCT`.
 fn entities_per_class(store: &Store, meta: &[&str]) -> Result<Vec<(String, usize)>, StoreError> {
-    let not_meta = meta
-        .iter()
-        .map(|g| format!("?g != <{g}>"))
-        .collect::<Vec<_>>()
-        .join(" && ");
     let mut classes = Vec::new();
     for row in store.select(&format!(
-        "SELECT ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER({not_meta} && isIRI(?c)) }} GROUP BY ?c ORDER BY ?c"
+        "SELECT ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER({} && isIRI(?c)) }} GROUP BY ?c ORDER BY ?c",
+        not_in(meta)
     ))? {
         if let Some(Term::NamedNode(c)) = &row[0] {
             classes.push(c.as_str().to_string());
@@ -473,19 +526,37 @@ fn entities_per_class(store: &Store, meta: &[&str]) -> Result<Vec<(String, usize
     }
     classes
         .into_iter()
-        .map(|class| {
-            let typed = format!("GRAPH ?g {{ ?s a <{class}> }} FILTER({not_meta})");
-            let n = if store.path().is_some() {
-                value_changes(store, &format!("SELECT ?s WHERE {{ {typed} }}"))?
-            } else {
-                count(
-                    store,
-                    &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }}"),
-                )?
-            };
-            Ok((class, n))
-        })
+        .map(|class| Ok((class.clone(), entities_of_class(store, &class, meta)?)))
         .collect()
+}
+
+/// A SPARQL filter expression: `?g` is none of `graphs`.
+fn not_in(graphs: &[&str]) -> String {
+    graphs
+        .iter()
+        .map(|g| format!("?g != <{g}>"))
+        .collect::<Vec<_>>()
+        .join(" && ")
+}
+
+/// The distinct subjects of one class outside the `meta` graphs.
+///
+/// `COUNT(DISTINCT ?s)` keeps every typed subject in a hash set: at 100,000 policies some
+/// 30 million, which took the end of a build from under 1 to 2 GB (`REDUCED` would not help:
+/// Oxigraph's optimiser evaluates it as `DISTINCT`). An on-disk store gives `?s a <class>`
+/// from its predicate–object–subject–graph index, one subject after another, so the subjects
+/// are counted as changes of subject as [`Store::for_each_row`] streams them, holding none.
+/// A store in memory keeps no such order and is counted with `DISTINCT`.
+fn entities_of_class(store: &Store, class: &str, meta: &[&str]) -> Result<usize, StoreError> {
+    let typed = format!("GRAPH ?g {{ ?s a <{class}> }} FILTER({})", not_in(meta));
+    if store.path().is_some() {
+        value_changes(store, &format!("SELECT ?s WHERE {{ {typed} }}"))
+    } else {
+        count(
+            store,
+            &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }}"),
+        )
+    }
 }
 
 /// How often the first column of a SELECT's rows changes from one row to the next: its
@@ -615,6 +686,164 @@ mod tests {
         let disk = Store::open(&dir.path().join("store")).unwrap();
         typed_statements(&disk);
         assert_eq!(entities_per_class(&disk, &meta).unwrap(), expected);
+    }
+
+    use crate::store::ClassCounts;
+
+    /// A corpus record: id, organisation, date, text.
+    type Record = [String; 4];
+
+    /// Writes a JSONL corpus to `dir/name`; returns its path.
+    fn corpus(dir: &std::path::Path, name: &str, records: &[Record]) -> String {
+        let lines: String = records
+            .iter()
+            .map(|[id, org, date, text]| {
+                serde_json::json!({"id": id, "organization": org, "date": date, "text": text})
+                    .to_string()
+                    + "\n"
+            })
+            .collect();
+        let path = dir.join(name);
+        std::fs::write(&path, lines).unwrap();
+        path.display().to_string()
+    }
+
+    /// What a build and its publication say and what the store holds.
+    struct Published {
+        described: Description,
+        /// Entities per class counted over the whole store.
+        counted: Vec<(String, usize)>,
+        /// Statements outside the description graph.
+        statements: usize,
+    }
+
+    /// Builds `corpus` into the store at `path` and publishes the build as `privacy-kg build`
+    /// does.
+    fn build_and_publish(path: &std::path::Path, corpus: &str) -> Published {
+        let vocab = crate::vocab::Vocabulary::embedded().unwrap();
+        let options = crate::pipeline::Options::default();
+        let base = options.graph.base.clone();
+        let mut store = Store::open(path).unwrap();
+        let before = store.loaded_documents().unwrap();
+        let inputs = [corpus.to_string()];
+        let summary =
+            crate::pipeline::build(&inputs, &mut store, &vocab, &options, &|_| {}).unwrap();
+        let record = BuildRecord::of_build(now(), &inputs, &summary);
+        let (_, described) = publish_build(&store, &base, &before, record, &summary, None).unwrap();
+        let graph = description_graph(&base);
+        let description = store
+            .oxigraph()
+            .quads_for_pattern(None, None, None, Some(nn(&graph).as_ref().into()))
+            .count();
+        Published {
+            described,
+            counted: entities_per_class(&store, &[ns::ONTOLOGY_GRAPH, &graph]).unwrap(),
+            statements: store.stats().unwrap().quads - description,
+        }
+    }
+
+    fn entities(d: &Description, class: &str) -> usize {
+        d.classes
+            .iter()
+            .find(|(c, _)| c.ends_with(&format!("#{class}")))
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+
+    const COLLECT: &str = "We collect your email address and your location to provide the service. We share your device identifiers with advertising partners. We do not sell your personal information.";
+    const REGISTER: &str = "We collect your name and phone number when you register. We use your browsing history for analytics. We may disclose your information to law enforcement.";
+
+    #[test]
+    fn the_counts_builds_keep_up_to_date_are_those_a_full_count_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let store = dir.join("kg.db");
+        let counts_file = store.join(crate::store::CLASS_COUNTS_FILE);
+        let check = |step: &str, p: Published| {
+            assert_eq!(p.described.classes, p.counted, "{step}: entities per class");
+            assert_eq!(p.described.triples, p.statements, "{step}: statements");
+            assert!(
+                counts_file.exists(),
+                "{step}: counts kept for the next build"
+            );
+            p.described
+        };
+        // Acme publishes two versions: one organisation typed in two graphs.
+        let mut docs: Vec<Record> = ["Acme", "Acme", "B", "C", "D", "E", "F", "G"]
+            .iter()
+            .enumerate()
+            .map(|(i, org)| {
+                let text = if i % 2 == 0 { COLLECT } else { REGISTER };
+                [
+                    format!("doc-{i}"),
+                    org.to_string(),
+                    format!("2020-0{}-01", i + 1),
+                    text.into(),
+                ]
+            })
+            .collect();
+
+        // A fresh store: everything counted as it is loaded.
+        let first = check(
+            "fresh",
+            build_and_publish(&store, &corpus(dir, "a.jsonl", &docs)),
+        );
+        assert_eq!((first.policies, entities(&first, "Organisation")), (8, 7));
+
+        // In place: one of Acme's documents changed, a new version of Acme's.
+        docs[1][3] = COLLECT.into();
+        docs.push([
+            "doc-8".into(),
+            "Acme".into(),
+            "2021-01-01".into(),
+            REGISTER.into(),
+        ]);
+        let second = check(
+            "in place",
+            build_and_publish(&store, &corpus(dir, "b.jsonl", &docs)),
+        );
+        assert_eq!((second.policies, entities(&second, "Organisation")), (9, 7));
+        assert_eq!(entities(&second, "Activity"), 2);
+
+        // An organisation's only document replaced by another organisation's: it goes.
+        docs[7][1] = "H".into();
+        docs[7][3] = COLLECT.into();
+        let third = check(
+            "replaced",
+            build_and_publish(&store, &corpus(dir, "c.jsonl", &docs)),
+        );
+        assert_eq!(entities(&third, "Organisation"), 7);
+
+        // Most documents changed: the store is built beside and swapped in.
+        for d in docs.iter_mut().take(6) {
+            d[3] = format!("{} We retain your data for two years.", d[3]);
+        }
+        let last = corpus(dir, "d.jsonl", &docs);
+        check("beside", build_and_publish(&store, &last));
+
+        // Kept counts are used, not recounted: a count changed by hand comes back as it was
+        // left (the build changed nothing).
+        let read = || -> ClassCounts {
+            serde_json::from_slice(&std::fs::read(&counts_file).unwrap()).unwrap()
+        };
+        let practice = format!("{}Practice", ns::PP);
+        let mut kept = read();
+        let practices = kept[&practice];
+        kept.insert(practice.clone(), practices + 100);
+        std::fs::write(&counts_file, serde_json::to_vec(&kept).unwrap()).unwrap();
+        assert_eq!(
+            build_and_publish(&store, &last).described.practices as u64,
+            practices + 100
+        );
+
+        // Counts that do not match the store's builds (one by a version that kept none) are
+        // not trusted: the store is counted afresh. So is a store without them.
+        let mut wrong = read();
+        *wrong.get_mut(&format!("{}Activity", ns::PROV)).unwrap() += 1;
+        std::fs::write(&counts_file, serde_json::to_vec(&wrong).unwrap()).unwrap();
+        check("recounted", build_and_publish(&store, &last));
+        std::fs::remove_file(&counts_file).unwrap();
+        check("no counts", build_and_publish(&store, &last));
     }
 
     #[test]
