@@ -140,7 +140,6 @@ pub fn build(
         None => Store::memory()?,
     };
     let started = publish::now();
-    let before = store.loaded_documents()?;
     let bar = progress_bar(0, "extracting");
     let summary = pipeline::build(paths, &mut store, &vocab, &options, &|p| match p {
         Progress::Found(n) => bar.set_length(n as u64),
@@ -150,7 +149,6 @@ pub fn build(
     let published = publish::publish_build(
         &store,
         &options.graph.base,
-        &before,
         publish::BuildRecord::of_build(started, paths, &summary),
         &summary,
         license,

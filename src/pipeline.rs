@@ -258,6 +258,9 @@ pub struct BuildSummary {
     pub stages: StageTimes,
     /// The store was built anew beside the old one and swapped in (most of it changed).
     pub rebuilt_beside: bool,
+    /// The graphs of the documents this build extracted into the store, new or replaced
+    /// (not those extracted again unchanged for a rebuild beside), in the order they came.
+    pub graphs_written: Vec<String>,
     /// The store's entities per class when the build began and what it changed, for the
     /// dataset description; none when the store held no counts a build could trust.
     pub class_changes: Option<ClassChanges>,
@@ -383,8 +386,9 @@ pub fn build(
         .path()
         .filter(|_| redo > 0 && redo as f64 >= REBUILD_BESIDE_SHARE * loaded.len() as f64)
         .map(Store::beside_path);
+    let meta = graph::meta_graphs(&options.graph.base);
     let (class_changes, typed_before) =
-        counting_classes(store, counts_before, beside.is_some(), &replacing)?;
+        counting_classes(store, counts_before, beside.is_some(), &replacing, meta)?;
     summary.class_changes = class_changes;
     summary.stages.check = started.elapsed();
 
@@ -472,10 +476,15 @@ fn counting_classes(
     counts_before: Option<ClassCounts>,
     beside: bool,
     replacing: &Replacement,
+    meta: Vec<String>,
 ) -> Result<(Option<ClassChanges>, TypedGraphs), StoreError> {
     let mut typed_before = TypedGraphs::new();
+    let tally = ClassTally::ignoring(meta);
     let changes = match (beside, counts_before) {
-        (true, _) => Some(ClassChanges::default()),
+        (true, _) => Some(ClassChanges {
+            before: ClassCounts::default(),
+            tally,
+        }),
         (false, None) => None,
         (false, Some(before)) => {
             for g in replacing
@@ -486,10 +495,7 @@ fn counting_classes(
                     typed_before.insert(g.to_string(), store.typed_in_graph(g)?);
                 }
             }
-            Some(ClassChanges {
-                before,
-                tally: ClassTally::default(),
-            })
+            Some(ClassChanges { before, tally })
         }
     };
     Ok((changes, typed_before))
@@ -716,6 +722,7 @@ fn stream(
                 let again = matches!(&*mode, Mode::Beside { old_graphs, changed, .. }
                     if old_graphs.contains_key(&id) && !changed.contains(&id));
                 if !again {
+                    summary.graphs_written.push(graph_name.clone());
                     summary.loaded += 1;
                     tally_practices(&mut summary.practices, kinds);
                     summary.quads_loaded += quads.len();

@@ -308,7 +308,6 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
         jobs,
         ..Options::default()
     };
-    let before = store.loaded_documents().map_err(other)?;
     let started = publish::now();
     let s = pipeline::build(inputs, &mut store, &vocab, &options, &|_| {}).map_err(other)?;
     // What `privacy-kg build` does after the load: provenance and the dataset description.
@@ -316,7 +315,6 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
     publish::publish_build(
         &store,
         &options.graph.base,
-        &before,
         publish::BuildRecord::of_build(started, inputs, &s),
         &s,
         None,

@@ -72,6 +72,17 @@ impl PolicyIds {
     }
 }
 
+/// The graph holding the VoID/DCAT description of the store (`publish` writes it).
+pub fn description_graph(base: &str) -> String {
+    format!("{base}void")
+}
+
+/// The graphs that describe the data rather than hold it, the ontology and the dataset
+/// description: the description's entities per class leave them out.
+pub fn meta_graphs(base: &str) -> Vec<String> {
+    vec![ns::ONTOLOGY_GRAPH.to_string(), description_graph(base)]
+}
+
 /// The IRI of another distinct version of a policy whose plain IRI (`policy/{org}/{day}`)
 /// is taken by a different text of the same organisation and day:
 /// `policy/{org}/{day}-{first 12 hex digits of its SHA-256}`, and `-2`, `-3`, ... after

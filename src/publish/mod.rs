@@ -7,15 +7,13 @@
 //! Both live in graphs of their own so that a policy's graph stays exactly what was extracted
 //! from it: rebuilding the same input still yields the same policy graphs.
 
-use std::collections::HashMap;
-
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
 };
 
 use crate::pipeline::BuildSummary;
-use crate::store::{ClassChanges, LoadedDocument, Store, StoreError};
+use crate::store::{ClassChanges, Store, StoreError};
 use crate::vocab::ns;
 
 pub const VOID: &str = "http://rdfs.org/ns/void#";
@@ -30,10 +28,7 @@ pub fn provenance_graph(base: &str) -> String {
     format!("{base}provenance")
 }
 
-/// The graph holding the dataset description.
-pub fn description_graph(base: &str) -> String {
-    format!("{base}void")
-}
+pub use crate::graph::description_graph;
 
 /// The IRI of the dataset (the whole store).
 pub fn dataset_iri(base: &str) -> String {
@@ -68,13 +63,16 @@ pub struct BuildRecord {
 
 impl BuildRecord {
     /// The record of a build that began at `started` on `inputs` and did what `summary`
-    /// says, ending now (its `policies` are filled by [`publish_build`]).
+    /// says, ending now.
     pub fn of_build(started: String, inputs: &[String], summary: &BuildSummary) -> BuildRecord {
+        let mut policies = summary.graphs_written.clone();
+        policies.sort();
+        policies.dedup();
         BuildRecord {
             started,
             ended: now(),
             inputs: inputs.to_vec(),
-            policies: Vec::new(),
+            policies,
             loaded: summary.loaded,
             unchanged: summary.unchanged,
             replaced: summary.replaced,
@@ -223,32 +221,15 @@ pub fn record_build(
 
 /// Ends a build: records its provenance ([`record_build`]) and replaces the dataset
 /// description ([`describe`]), counting on what the build already knows of the store (its
-/// statements, and its entities per class when the store kept them). The policies the
-/// build used are those whose graph is new or was replaced, found by comparing the store
-/// with `before` (its documents when the build began). Returns the activity's IRI and the
-/// description.
+/// statements, and its entities per class when the store kept them). Returns the activity's
+/// IRI and the description.
 pub fn publish_build(
     store: &Store,
     base: &str,
-    before: &HashMap<String, LoadedDocument>,
     record: BuildRecord,
     summary: &BuildSummary,
     license: Option<&str>,
 ) -> Result<(String, Description), StoreError> {
-    let mut record = record;
-    let after = store.loaded_documents()?;
-    let mut policies: Vec<String> = after
-        .iter()
-        .filter(|(id, d)| {
-            before
-                .get(*id)
-                .is_none_or(|b| b.sha256 != d.sha256 || b.extractor_version != d.extractor_version)
-        })
-        .map(|(_, d)| d.graph.clone())
-        .collect();
-    policies.sort();
-    policies.dedup();
-    record.policies = policies;
     let (activity, recorded) = record_build(store, base, &record)?;
     let mut classes = summary.class_changes.clone();
     if let Some(changes) = &mut classes {
@@ -463,10 +444,11 @@ pub fn describe(
     store
         .oxigraph()
         .clear_graph(GraphNameRef::NamedNode(graph_node.as_ref()))?;
-    let meta = [ns::ONTOLOGY_GRAPH, graph.as_str()];
+    let meta = crate::graph::meta_graphs(base);
+    let meta: Vec<&str> = meta.iter().map(String::as_str).collect();
     let kept = match &known.classes {
         Some(changes) => {
-            let after = changes.tally.apply(store, &changes.before, &meta)?;
+            let after = changes.tally.apply(store, &changes.before)?;
             let activity = format!("{}Activity", ns::PROV);
             let activities = after.get(&activity).copied().unwrap_or(0);
             (entities_of_class(store, &activity, &meta)? == activities as usize).then_some(after)
@@ -724,12 +706,11 @@ mod tests {
         let options = crate::pipeline::Options::default();
         let base = options.graph.base.clone();
         let mut store = Store::open(path).unwrap();
-        let before = store.loaded_documents().unwrap();
         let inputs = [corpus.to_string()];
         let summary =
             crate::pipeline::build(&inputs, &mut store, &vocab, &options, &|_| {}).unwrap();
         let record = BuildRecord::of_build(now(), &inputs, &summary);
-        let (_, described) = publish_build(&store, &base, &before, record, &summary, None).unwrap();
+        let (_, described) = publish_build(&store, &base, record, &summary, None).unwrap();
         let graph = description_graph(&base);
         let description = store
             .oxigraph()
