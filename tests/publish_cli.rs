@@ -114,6 +114,46 @@ fn builds_record_provenance_and_describe_the_dataset() {
     assert_eq!(kept, [licence]);
 }
 
+/// The organisations the dataset description counts.
+fn described_organisations(store: &Path) -> usize {
+    let n = query(
+        store,
+        &format!("{PREFIXES} SELECT ?n WHERE {{ GRAPH <https://w3id.org/privacy-kg/id/void> {{ ?d void:classPartition ?c . ?c void:class pp:Organisation ; void:entities ?n }} }}"),
+    );
+    n[0].parse().unwrap()
+}
+
+#[test]
+fn what_load_adds_between_builds_is_in_the_next_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = built_samples(dir.path());
+    let counts = store.join("privacy-kg-class-counts.json");
+    assert!(counts.exists(), "a build keeps its class counts");
+    let organisations = described_organisations(&store);
+    // An organisation no sample names, typed in a graph of its own, loaded from a file.
+    let extra = dir.path().join("extra.nq");
+    std::fs::write(
+        &extra,
+        "<https://example.org/org/extra> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/privacy-kg/ns#Organisation> <https://example.org/graph/extra> .\n",
+    )
+    .unwrap();
+    ok(bin()
+        .args(["load", "--store"])
+        .arg(&store)
+        .arg(&extra)
+        .output()
+        .unwrap());
+    assert!(!counts.exists(), "load counts nothing, so leaves no counts");
+    ok(bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(samples())
+        .output()
+        .unwrap());
+    assert!(counts.exists());
+    assert_eq!(described_organisations(&store), organisations + 1);
+}
+
 #[test]
 fn quote_selectors_carry_prefix_and_suffix() {
     let dir = tempfile::tempdir().unwrap();
