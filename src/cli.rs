@@ -149,7 +149,8 @@ pub fn build(
     let published = publish::publish_build(
         &store,
         &options.graph.base,
-        publish::BuildRecord::of_build(started, paths, &summary),
+        started,
+        paths,
         &summary,
         license,
     )

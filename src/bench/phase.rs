@@ -312,14 +312,8 @@ fn build(store: &Path, inputs: &[String], jobs: Option<usize>) -> Result<BuildOu
     let s = pipeline::build(inputs, &mut store, &vocab, &options, &|_| {}).map_err(other)?;
     // What `privacy-kg build` does after the load: provenance and the dataset description.
     let publishing = Instant::now();
-    publish::publish_build(
-        &store,
-        &options.graph.base,
-        publish::BuildRecord::of_build(started, inputs, &s),
-        &s,
-        None,
-    )
-    .map_err(other)?;
+    publish::publish_build(&store, &options.graph.base, started, inputs, &s, None)
+        .map_err(other)?;
     let publish_s = secs(publishing.elapsed());
     let st = s.stages;
     Ok(BuildOutput {

@@ -219,17 +219,20 @@ pub fn record_build(
     Ok((build.iri(base), new))
 }
 
-/// Ends a build: records its provenance ([`record_build`]) and replaces the dataset
+/// Ends a build that began at `started` on `inputs` and did what `summary` says: records its
+/// provenance ([`BuildRecord::of_build`], [`record_build`]) and replaces the dataset
 /// description ([`describe`]), counting on what the build already knows of the store (its
 /// statements, and its entities per class when the store kept them). Returns the activity's
 /// IRI and the description.
 pub fn publish_build(
     store: &Store,
     base: &str,
-    record: BuildRecord,
+    started: String,
+    inputs: &[String],
     summary: &BuildSummary,
     license: Option<&str>,
 ) -> Result<(String, Description), StoreError> {
+    let record = BuildRecord::of_build(started, inputs, summary);
     let (activity, recorded) = record_build(store, base, &record)?;
     let mut classes = summary.class_changes.clone();
     if let Some(changes) = &mut classes {
@@ -709,8 +712,7 @@ mod tests {
         let inputs = [corpus.to_string()];
         let summary =
             crate::pipeline::build(&inputs, &mut store, &vocab, &options, &|_| {}).unwrap();
-        let record = BuildRecord::of_build(now(), &inputs, &summary);
-        let (_, described) = publish_build(&store, &base, record, &summary, None).unwrap();
+        let (_, described) = publish_build(&store, &base, now(), &inputs, &summary, None).unwrap();
         let graph = description_graph(&base);
         let description = store
             .oxigraph()
