@@ -344,14 +344,6 @@ pub fn build(
     // Only ids and SHA-256s are compared, so this pass reads the inputs but decodes
     // nothing; the main pass below then passes over the unchanged documents the same way.
     let loaded = store.loaded_documents()?;
-    // Taken away until the build ends well: a build killed midway leaves none to trust.
-    let counts_before = store.take_class_counts().or_else(|| {
-        let only_ontology = store
-            .oxigraph()
-            .named_graphs()
-            .all(|g| matches!(g, Ok(NamedOrBlankNode::NamedNode(n)) if n.as_str() == crate::vocab::ns::ONTOLOGY_GRAPH));
-        only_ontology.then(ClassCounts::default)
-    });
     let mut unchanged: HashMap<String, String> = HashMap::new();
     let mut stale = Vec::new();
     let mut inputs_ids = std::collections::HashSet::new();
@@ -388,7 +380,7 @@ pub fn build(
         .map(Store::beside_path);
     let meta = graph::meta_graphs(&options.graph.base);
     let (class_changes, typed_before) =
-        counting_classes(store, counts_before, beside.is_some(), &replacing, meta)?;
+        counting_classes(store, beside.is_some(), &replacing, meta)?;
     summary.class_changes = class_changes;
     summary.stages.check = started.elapsed();
 
@@ -467,17 +459,28 @@ pub fn build(
 /// The `rdf:type` statements of graphs, by graph.
 type TypedGraphs = HashMap<String, HashSet<TypedPair>>;
 
-/// How a build counts its changes to the entities per class: none without counts to start
-/// from; a store built beside starts empty, so every statement it gets is counted; in place,
-/// the `rdf:type` statements of the graphs being replaced are read now (returned) and again
-/// once they are ([`count_rewritten`]): few, or the store would be built beside.
+/// How a build counts its changes to the entities per class. The counts the store kept are
+/// taken away first, before anything is written, so a build killed midway leaves none to
+/// trust; a store holding nothing but `meta` graphs starts from none typed. Without counts
+/// to start from, nothing is counted; a store built beside starts empty, so every statement
+/// it gets is counted; in place, the `rdf:type` statements of the graphs being replaced are
+/// read now (returned) and again once they are ([`count_rewritten`]): few, or the store
+/// would be built beside.
 fn counting_classes(
     store: &Store,
-    counts_before: Option<ClassCounts>,
     beside: bool,
     replacing: &Replacement,
     meta: Vec<String>,
 ) -> Result<(Option<ClassChanges>, TypedGraphs), StoreError> {
+    let counts_before = match store.take_class_counts()? {
+        Some(counts) => Some(counts),
+        None => {
+            let only_meta = store.oxigraph().named_graphs().all(|g| {
+                matches!(g, Ok(NamedOrBlankNode::NamedNode(n)) if meta.iter().any(|m| m == n.as_str()))
+            });
+            only_meta.then(ClassCounts::default)
+        }
+    };
     let mut typed_before = TypedGraphs::new();
     let tally = ClassTally::ignoring(meta);
     let changes = match (beside, counts_before) {

@@ -95,12 +95,7 @@ fn builds_record_provenance_and_describe_the_dataset() {
     assert_eq!(policies, ["5"]);
 
     // A rebuild with nothing new: a second activity that used no policy, licence kept.
-    ok(bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(samples())
-        .output()
-        .unwrap());
+    build_samples_into(&store);
     let counts = query(
         &store,
         &format!("{PREFIXES} SELECT ?a (COUNT(?p) AS ?n) WHERE {{ ?a a prov:Activity OPTIONAL {{ ?a prov:used ?p FILTER(!STRSTARTS(STR(?p), \"file:\")) }} }} GROUP BY ?a ORDER BY ?a"),
@@ -112,6 +107,16 @@ fn builds_record_provenance_and_describe_the_dataset() {
         &format!("{PREFIXES} SELECT ?l WHERE {{ GRAPH <https://w3id.org/privacy-kg/id/void> {{ ?d a void:Dataset ; dct:license ?l }} }}"),
     );
     assert_eq!(kept, [licence]);
+}
+
+/// Builds the samples into `store` (again), as `privacy-kg build` with no options.
+fn build_samples_into(store: &Path) -> String {
+    ok(bin()
+        .args(["build", "--store"])
+        .arg(store)
+        .arg(samples())
+        .output()
+        .unwrap())
 }
 
 /// The organisations the dataset description counts.
@@ -144,12 +149,7 @@ fn what_load_adds_between_builds_is_in_the_next_description() {
         .output()
         .unwrap());
     assert!(!counts.exists(), "load counts nothing, so leaves no counts");
-    ok(bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(samples())
-        .output()
-        .unwrap());
+    build_samples_into(&store);
     assert!(counts.exists());
     assert_eq!(described_organisations(&store), organisations + 1);
 }

@@ -602,6 +602,7 @@ pub fn iri(s: &str) -> Option<NamedNodeRef<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ClassCounts;
 
     /// Typed statements where counting distinct subjects matters: an organisation typed in two
     /// policy graphs, an evidence node of two classes, a concept in the ontology graph.
@@ -672,8 +673,6 @@ mod tests {
         typed_statements(&disk);
         assert_eq!(entities_per_class(&disk, &meta).unwrap(), expected);
     }
-
-    use crate::store::ClassCounts;
 
     /// A corpus record: id, organisation, date, text.
     type Record = [String; 4];

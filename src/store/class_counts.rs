@@ -238,13 +238,15 @@ impl Store {
     /// The entities per class the last build left, and deletes them: from now on they are
     /// only right again once a build has written them anew ([`Store::save_class_counts`]).
     /// None when there are none (or they cannot be read): the next description counts afresh.
-    pub fn take_class_counts(&self) -> Option<ClassCounts> {
-        let path = self.path.as_ref()?.join(CLASS_COUNTS_FILE);
-        let counts = std::fs::read(&path)
+    pub fn take_class_counts(&self) -> Result<Option<ClassCounts>, StoreError> {
+        let Some(dir) = &self.path else {
+            return Ok(None);
+        };
+        let counts = std::fs::read(dir.join(CLASS_COUNTS_FILE))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        let _ = std::fs::remove_file(&path);
-        counts
+        self.forget_class_counts()?;
+        Ok(counts)
     }
 
     /// Forgets the entities per class: for writers that do not count what they change.
