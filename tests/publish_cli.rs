@@ -132,8 +132,8 @@ fn described_organisations(store: &Path) -> usize {
 fn what_load_adds_between_builds_is_in_the_next_description() {
     let dir = tempfile::tempdir().unwrap();
     let store = built_samples(dir.path());
-    let counts = store.join("privacy-kg-class-counts.json");
-    assert!(counts.exists(), "a build keeps its class counts");
+    let counts = store.join("privacy-kg-counts.json");
+    assert!(counts.exists(), "a build keeps its counts");
     let organisations = described_organisations(&store);
     // An organisation no sample names, typed in a graph of its own, loaded from a file.
     let extra = dir.path().join("extra.nq");
@@ -152,6 +152,18 @@ fn what_load_adds_between_builds_is_in_the_next_description() {
     build_samples_into(&store);
     assert!(counts.exists());
     assert_eq!(described_organisations(&store), organisations + 1);
+    let void = "https://w3id.org/privacy-kg/id/void";
+    let described = query(
+        &store,
+        &format!("{PREFIXES} SELECT ?n WHERE {{ GRAPH <{void}> {{ ?d a void:Dataset ; void:triples ?n }} }}"),
+    );
+    let outside = query(
+        &store,
+        &format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{void}>) }}"
+        ),
+    );
+    assert_eq!(described, outside, "the loaded statement is counted too");
 }
 
 #[test]

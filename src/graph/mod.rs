@@ -550,8 +550,15 @@ fn emit(
     let mut kind_iri = String::new();
     let (mut ev, mut quote, mut position) = (String::new(), String::new(), String::new());
     let mut seen = Vec::new();
+    // Two practices with one IRI say the same (the IRI hashes all the graph says of them,
+    // the condition's wording aside): the graph gets the first, so that a document's
+    // statements are distinct and a build can count what it adds by counting what it feeds.
+    let mut practices_done = rustc_hash::FxHashSet::default();
     for p in &extraction.practices {
         let practice = practice_iri(policy, p, vocab, &cp);
+        if !practices_done.insert(practice.clone()) {
+            continue;
+        }
         let practice = practice.as_str();
         // Typed although pp:kind implies it: SHACL targets and linked-data browsers go by
         // rdf:type, and they read the graph without an RDFS reasoner.
@@ -696,6 +703,58 @@ fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both clauses state one practice (same kind, data and sentence), so both have one IRI:
+    /// the graph says it once, and a document's quads are distinct (a build counts what it
+    /// adds to the store by counting them).
+    #[test]
+    fn a_practice_stated_twice_in_a_sentence_is_written_once() {
+        let vocab = Vocabulary::embedded().unwrap();
+        let doc = Document {
+            id: "acme.txt".into(),
+            source: "acme.txt".into(),
+            format: crate::corpus::Format::Text,
+            text: "Acme Privacy Policy\n\nWe collect your email address, and we also collect your email address from partners.\n".into(),
+            meta: Default::default(),
+            sha256: "0".repeat(64),
+            warnings: Vec::new(),
+        };
+        let p = crate::pipeline::process(doc, &vocab, &mut Default::default());
+        let iris: Vec<String> = p
+            .extraction
+            .practices
+            .iter()
+            .map(|x| practice_iri("https://e.org/p", x, &vocab, &CodePoints::new(&p.seg.text)))
+            .collect();
+        assert!(
+            iris.len() == 2 && iris[0] == iris[1],
+            "the extraction should give two practices with one IRI: {iris:?}"
+        );
+        let (_, quads) = quads(
+            &p.doc,
+            &p.seg,
+            &p.extraction,
+            &vocab,
+            &GraphOptions::default(),
+        );
+        let distinct: std::collections::HashSet<&Quad> = quads.iter().collect();
+        assert_eq!(distinct.len(), quads.len(), "{quads:#?}");
+        let typed_practices = quads
+            .iter()
+            .filter(|q| q.object.to_string() == format!("<{}>", iri::PRACTICE_CLASS))
+            .count();
+        assert_eq!(typed_practices, 1);
+        let mut nq = Vec::new();
+        let (_, written) = write_nquads(
+            &p.doc,
+            &p.seg,
+            &p.extraction,
+            &vocab,
+            &GraphOptions::default(),
+            &mut nq,
+        );
+        assert_eq!(written, quads.len());
+    }
 
     #[test]
     fn literals_are_written_as_oxigraph_writes_them() {

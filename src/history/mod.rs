@@ -475,8 +475,8 @@ pub fn load(
     let filter = PathFilter::new(history.paths.as_deref())?;
     let base = &options.graph.base;
     let import = import_iri(base, repo, history.paths.as_deref());
-    // The versions written here are not counted per class: the next build counts afresh.
-    store.forget_class_counts()?;
+    // The versions written here are not counted: the next build counts afresh.
+    store.forget_counts()?;
     let recorded = record(store, &import)?;
     let (resumed_after, reread) = match &recorded {
         Some(r) if r.covers(history) => (Some(r.last_commit.clone()), None),

@@ -13,7 +13,7 @@ use oxigraph::model::{
 };
 
 use crate::pipeline::BuildSummary;
-use crate::store::{ClassChanges, Store, StoreError};
+use crate::store::{CountChanges, Store, StoreCounts, StoreError};
 use crate::vocab::ns;
 
 pub const VOID: &str = "http://rdfs.org/ns/void#";
@@ -234,13 +234,13 @@ pub fn publish_build(
 ) -> Result<(String, Description), StoreError> {
     let record = BuildRecord::of_build(started, inputs, summary);
     let (activity, recorded) = record_build(store, base, &record)?;
-    let mut classes = summary.class_changes.clone();
-    if let Some(changes) = &mut classes {
-        changes.tally.gained(&recorded);
+    let mut counts = summary.count_changes.clone();
+    if let Some(changes) = &mut counts {
+        changes.added(&recorded);
     }
     let known = Known {
         statements: Some(summary.store_quads + recorded.len()),
-        classes,
+        counts,
     };
     let description = describe(
         store,
@@ -258,8 +258,9 @@ pub fn publish_build(
 pub struct Known {
     /// Every statement of the store, the old description's included.
     pub statements: Option<usize>,
-    /// Its entities per class before the build and the build's changes to them.
-    pub classes: Option<ClassChanges>,
+    /// Its counts before the build and the build's changes to them, when the store kept
+    /// counts (`statements` then comes from them).
+    pub counts: Option<CountChanges>,
 }
 
 /// What the description says about the store, also printed by `build`.
@@ -424,10 +425,11 @@ pub fn description_quads(base: &str, d: &Description) -> Vec<Quad> {
 
 /// Replaces the description graph: the store's statements and the distinct subjects of
 /// each class outside the ontology and description graphs. What `known` gives is not
-/// counted again: the entities per class follow from the counts the last build kept and this
-/// build's changes ([`ClassChanges`]), checked against the store's build activities; without
-/// them (or when the check fails) they are counted over the whole store, in memory that does
-/// not grow with it ([`entities_per_class`]). The counts are kept for the next build.
+/// counted again: the statements and entities per class follow from the counts the last
+/// build kept and this build's changes ([`CountChanges`]), checked against the store's build
+/// activities; without them (or when the check fails) they are counted over the whole store,
+/// the classes in memory that does not grow with it ([`entities_per_class`]). The counts are
+/// kept for the next build.
 pub fn describe(
     store: &Store,
     options: &DescriptionOptions,
@@ -449,14 +451,19 @@ pub fn describe(
         .clear_graph(GraphNameRef::NamedNode(graph_node.as_ref()))?;
     let meta = crate::graph::meta_graphs(base);
     let meta: Vec<&str> = meta.iter().map(String::as_str).collect();
-    let kept = match &known.classes {
+    let kept = match &known.counts {
         Some(changes) => {
-            let after = changes.tally.apply(store, &changes.before)?;
+            let after = changes.tally.apply(store, &changes.before.classes)?;
             let activity = format!("{}Activity", ns::PROV);
             let activities = after.get(&activity).copied().unwrap_or(0);
             (entities_of_class(store, &activity, &meta)? == activities as usize).then_some(after)
         }
         None => None,
+    };
+    // Statements that came from kept counts are trusted as far as the classes are.
+    let statements = match (&known.counts, &kept) {
+        (Some(_), None) => None,
+        _ => known.statements,
     };
     let classes: Vec<(String, usize)> = match kept {
         Some(counts) => counts.into_iter().map(|(c, n)| (c, n as usize)).collect(),
@@ -469,9 +476,9 @@ pub fn describe(
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
-    let triples = match known.statements {
+    let triples = match statements {
         Some(n) => n.saturating_sub(old_description),
-        None => store.stats()?.quads,
+        None => store.oxigraph().len()?,
     };
     let mut d = Description {
         triples,
@@ -487,12 +494,17 @@ pub fn describe(
         tx.insert(q.as_ref());
     }
     tx.commit()?;
-    store.save_class_counts(
-        &classes
+    let description = store
+        .oxigraph()
+        .quads_for_pattern(None, None, None, Some(graph_node.as_ref().into()))
+        .count();
+    store.save_counts(&StoreCounts {
+        statements: (triples + description) as u64,
+        classes: classes
             .iter()
             .map(|(c, n)| (c.clone(), *n as u64))
             .collect(),
-    )?;
+    })?;
     d.graphs = store.oxigraph().named_graphs().count();
     Ok(d)
 }
@@ -602,7 +614,6 @@ pub fn iri(s: &str) -> Option<NamedNodeRef<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ClassCounts;
 
     /// Typed statements where counting distinct subjects matters: an organisation typed in two
     /// policy graphs, an evidence node of two classes, a concept in the ontology graph.
@@ -695,10 +706,15 @@ mod tests {
     /// What a build and its publication say and what the store holds.
     struct Published {
         described: Description,
+        /// The statements the build said the store held when it ended.
+        built: usize,
         /// Entities per class counted over the whole store.
         counted: Vec<(String, usize)>,
         /// Statements outside the description graph.
         statements: usize,
+        /// Statements the store held before the description was replaced: the old
+        /// description's, the new provenance's not.
+        before_description: usize,
     }
 
     /// Builds `corpus` into the store at `path` and publishes the build as `privacy-kg build`
@@ -711,6 +727,7 @@ mod tests {
         let inputs = [corpus.to_string()];
         let summary =
             crate::pipeline::build(&inputs, &mut store, &vocab, &options, &|_| {}).unwrap();
+        let before_description = store.stats().unwrap().quads;
         let (_, described) = publish_build(&store, &base, now(), &inputs, &summary, None).unwrap();
         let graph = description_graph(&base);
         let description = store
@@ -719,8 +736,10 @@ mod tests {
             .count();
         Published {
             described,
+            built: summary.store_quads,
             counted: entities_per_class(&store, &[ns::ONTOLOGY_GRAPH, &graph]).unwrap(),
             statements: store.stats().unwrap().quads - description,
+            before_description,
         }
     }
 
@@ -740,10 +759,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dir = dir.path();
         let store = dir.join("kg.db");
-        let counts_file = store.join(crate::store::CLASS_COUNTS_FILE);
+        let counts_file = store.join(crate::store::COUNTS_FILE);
         let check = |step: &str, p: Published| {
             assert_eq!(p.described.classes, p.counted, "{step}: entities per class");
             assert_eq!(p.described.triples, p.statements, "{step}: statements");
+            assert_eq!(p.built, p.before_description, "{step}: statements built");
             assert!(
                 counts_file.exists(),
                 "{step}: counts kept for the next build"
@@ -772,8 +792,9 @@ mod tests {
         );
         assert_eq!((first.policies, entities(&first, "Organisation")), (8, 7));
 
-        // In place: one of Acme's documents changed, a new version of Acme's.
-        docs[1][3] = COLLECT.into();
+        // In place: one of Acme's documents changed (one more practice), a new version of
+        // Acme's.
+        docs[1][3] = format!("{REGISTER} We use your location for advertising.");
         docs.push([
             "doc-8".into(),
             "Acme".into(),
@@ -803,29 +824,41 @@ mod tests {
         let last = corpus(dir, "d.jsonl", &docs);
         check("beside", build_and_publish(&store, &last));
 
-        // Kept counts are used, not recounted: a count changed by hand comes back as it was
-        // left (the build changed nothing).
-        let read = || -> ClassCounts {
+        // Kept counts are used, not recounted: counts changed by hand come back as they were
+        // left (the build changed nothing but its provenance).
+        let read = || -> StoreCounts {
             serde_json::from_slice(&std::fs::read(&counts_file).unwrap()).unwrap()
         };
         let practice = format!("{}Practice", ns::PP);
         let mut kept = read();
-        let practices = kept[&practice];
-        kept.insert(practice.clone(), practices + 100);
+        let practices = kept.classes[&practice];
+        kept.classes.insert(practice.clone(), practices + 100);
+        kept.statements += 1000;
         std::fs::write(&counts_file, serde_json::to_vec(&kept).unwrap()).unwrap();
-        assert_eq!(
-            build_and_publish(&store, &last).described.practices as u64,
-            practices + 100
-        );
+        let edited = build_and_publish(&store, &last);
+        assert_eq!(edited.described.practices as u64, practices + 100);
+        assert_eq!(edited.built, edited.before_description + 1000);
+        assert_eq!(edited.described.triples, edited.statements + 1000);
 
         // Counts that do not match the store's builds (one by a version that kept none) are
-        // not trusted: the store is counted afresh. So is a store without them.
+        // not trusted: the store is counted afresh, its statements too. So is a store
+        // without counts, or with counts as earlier versions kept them (classes alone).
         let mut wrong = read();
-        *wrong.get_mut(&format!("{}Activity", ns::PROV)).unwrap() += 1;
+        *wrong
+            .classes
+            .get_mut(&format!("{}Activity", ns::PROV))
+            .unwrap() += 1;
         std::fs::write(&counts_file, serde_json::to_vec(&wrong).unwrap()).unwrap();
         check("recounted", build_and_publish(&store, &last));
         std::fs::remove_file(&counts_file).unwrap();
         check("no counts", build_and_publish(&store, &last));
+        let old_file = store.join("privacy-kg-class-counts.json");
+        std::fs::write(&old_file, serde_json::to_vec(&read().classes).unwrap()).unwrap();
+        std::fs::rename(&old_file, &counts_file).unwrap();
+        check(
+            "counts of an earlier version",
+            build_and_publish(&store, &last),
+        );
     }
 
     #[test]

@@ -13,9 +13,11 @@ use oxigraph::store::StorageError;
 
 use crate::vocab::{ns, Vocabulary};
 
-mod class_counts;
+mod counts;
 mod replace;
-pub use class_counts::{ClassChanges, ClassCounts, ClassTally, TypedPair, CLASS_COUNTS_FILE};
+pub use counts::{
+    ClassCounts, ClassTally, CountChanges, GraphCounts, StoreCounts, TypedPair, COUNTS_FILE,
+};
 pub use replace::{Replaced, Replacement};
 
 /// Why the store could not be used.
@@ -41,8 +43,8 @@ pub enum StoreError {
     Load { file: String, message: String },
     #[error("store: load journal {0}: {1}")]
     Journal(String, #[source] std::io::Error),
-    #[error("store: entities per class {0}: {1}")]
-    ClassCounts(String, #[source] std::io::Error),
+    #[error("store: counts kept for the next build {0}: {1}")]
+    Counts(String, #[source] std::io::Error),
     #[error("store {0}: rebuilding beside it and swapping the new store in: {1}")]
     Swap(String, #[source] std::io::Error),
 }
@@ -461,8 +463,8 @@ impl Store {
     /// shards of a corpus gives the graph one build of the whole corpus gives. Returns the
     /// number of quads read.
     pub fn load_files(&self, files: &[PathBuf], vocab: &Vocabulary) -> Result<u64, StoreError> {
-        // What these files add is not counted: the next build counts the classes afresh.
-        self.forget_class_counts()?;
+        // What these files add is not counted: the next build counts the store afresh.
+        self.forget_counts()?;
         let mut loader = self.bulk_load();
         let mut read = 0u64;
         for file in files {
