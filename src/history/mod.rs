@@ -727,7 +727,7 @@ pub fn load(
     summary.relinked = counts.edits.relink.len();
     summary.dropped = counts.edits.drop.len();
     summary.failed = counts.failed;
-    summary.store_graphs = store.oxigraph().named_graphs().count();
+    summary.store_graphs = store.graph_count()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
