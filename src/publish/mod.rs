@@ -143,8 +143,26 @@ pub fn file_iri(path: &str) -> String {
     out
 }
 
-/// The provenance quads of one build.
+/// The provenance quads of one build: [`activity_quads`], then a `prov:used` of each policy.
 pub fn build_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
+    let mut quads = activity_quads(base, build);
+    quads.extend(build.policies.iter().map(|p| used_quad(base, build, p)));
+    quads
+}
+
+/// The statement that a build used (read and extracted) a policy version.
+fn used_quad(base: &str, build: &BuildRecord, policy: &str) -> Quad {
+    Quad::new(
+        nn(&build.iri(base)),
+        t(ns::PROV, "used"),
+        nn(policy),
+        GraphName::NamedNode(nn(&provenance_graph(base))),
+    )
+}
+
+/// The provenance quads of one build but the policies it used: the activity, its agent and
+/// its inputs.
+pub fn activity_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
     let mut q = Quads::new(&provenance_graph(base));
     let prov = |l: &str| t(ns::PROV, l);
     let activity = nn(&build.iri(base));
@@ -193,25 +211,44 @@ pub fn build_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
         q.add(&iri, rdfs::LABEL.into(), Literal::new_simple_literal(input));
         q.add(&activity, prov("used"), iri);
     }
-    for policy in &build.policies {
-        q.add(&activity, prov("used"), nn(policy));
-    }
     q.out
 }
 
-/// Adds the build's activity to the provenance graph (earlier builds stay). Returns its IRI
-/// and the statements that were not there already.
+/// The `prov:used` statements of policies written per transaction. A transaction holds its
+/// writes in memory until it commits: one for the 100,000 policies of a 100,000-document
+/// build took the end of the build some 180 MB up, and it would grow with the corpus.
+const USED_PER_TRANSACTION: usize = 10_000;
+
+/// What recording a build added to the store.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The activity's IRI.
+    pub activity: String,
+    /// The statements of the activity, its agent and inputs that were not there already.
+    pub new: Vec<Quad>,
+    /// The `prov:used` statements of policies that were not there already.
+    pub used: usize,
+}
+
+impl Recorded {
+    /// Every statement the store gained.
+    pub fn statements(&self) -> usize {
+        self.new.len() + self.used
+    }
+}
+
+/// Adds the build's activity to the provenance graph (earlier builds stay): the policies it
+/// used a few thousand per transaction, then the activity itself, so an activity typed
+/// `prov:Activity` is recorded whole.
 pub fn record_build(
     store: &Store,
     base: &str,
     build: &BuildRecord,
-) -> Result<(String, Vec<Quad>), StoreError> {
-    let quads = build_quads(base, build);
+) -> Result<Recorded, StoreError> {
     let activity = build.iri(base);
-    // A new activity's own statements (one `prov:used` per policy written) are new without
-    // asking the store: only the agent's and the inputs', which earlier builds may have
-    // recorded, are looked up. A look-up each was 100,000 seeks at 100,000 policies, into a
-    // store larger than memory, which opened its every table file.
+    // A new activity's own statements are new without asking the store: only the agent's
+    // and the inputs', which earlier builds may have recorded, are looked up. A look-up per
+    // policy was 100,000 seeks at 100,000 policies, into a store larger than memory.
     let fresh = NamedNodeRef::new(&activity).is_ok_and(|a| {
         store
             .oxigraph()
@@ -219,6 +256,25 @@ pub fn record_build(
             .next()
             .is_none()
     });
+    let mut used = 0;
+    let mut policies_seen = std::collections::HashSet::new();
+    let policies: Vec<&String> = build
+        .policies
+        .iter()
+        .filter(|p| policies_seen.insert(p.as_str()))
+        .collect();
+    for chunk in policies.chunks(USED_PER_TRANSACTION) {
+        let mut tx = store.oxigraph().start_transaction()?;
+        for policy in chunk {
+            let q = used_quad(base, build, policy);
+            if fresh || !tx.contains(&q)? {
+                tx.insert(&q);
+                used += 1;
+            }
+        }
+        tx.commit()?;
+    }
+    let quads = activity_quads(base, build);
     let mut seen = std::collections::HashSet::with_capacity(quads.len());
     let mut tx = store.oxigraph().start_transaction()?;
     let mut new = Vec::with_capacity(quads.len());
@@ -233,7 +289,11 @@ pub fn record_build(
         }
     }
     tx.commit()?;
-    Ok((activity, new))
+    Ok(Recorded {
+        activity,
+        new,
+        used,
+    })
 }
 
 /// Ends a build that began at `started` on `inputs` and did what `summary` says: records its
@@ -250,13 +310,15 @@ pub fn publish_build(
     license: Option<&str>,
 ) -> Result<(String, Description), StoreError> {
     let record = BuildRecord::of_build(started, inputs, summary);
-    let (activity, recorded) = record_build(store, base, &record)?;
+    let recorded = record_build(store, base, &record)?;
     let mut counts = summary.count_changes.clone();
     if let Some(changes) = &mut counts {
-        changes.added(&recorded);
+        // The prov:used statements type nothing.
+        changes.added(&recorded.new);
+        changes.statements += recorded.used as i64;
     }
     let known = Known {
-        statements: Some(summary.store_quads + recorded.len()),
+        statements: Some(summary.store_quads + recorded.statements()),
         counts,
     };
     let description = describe(
@@ -267,7 +329,7 @@ pub fn publish_build(
         },
         known,
     )?;
-    Ok((activity, description))
+    Ok((recorded.activity, description))
 }
 
 /// What a build knows of the store, so that the description need not count it again.
@@ -879,40 +941,49 @@ mod tests {
     }
 
     /// `record_build` says which statements are new without asking the store about the
-    /// activity's own: what it returns must still be exactly what the store gained.
+    /// activity's own, and writes the policies used in several transactions: what it
+    /// returns must still be exactly what the store gained.
     #[test]
     fn recording_a_build_returns_the_statements_the_store_gained() {
         let store = Store::memory().unwrap();
         let base = "https://example.org/";
         let all = |s: &Store| s.oxigraph().len().unwrap();
+        // More policies than one transaction takes, one of them twice; an input twice.
+        let mut policies: Vec<String> = (0..USED_PER_TRANSACTION + 10)
+            .map(|i| format!("https://example.org/policy/p{i}/1"))
+            .collect();
+        policies.push(policies[3].clone());
         let first = BuildRecord {
             started: "2026-12-01T23:00:00Z".into(),
             ended: "2026-12-01T23:00:02Z".into(),
-            // an input given twice is used once
             inputs: vec!["data/policies".into(), "data/policies".into()],
-            policies: vec!["https://example.org/policy/a/1".into()],
-            loaded: 1,
+            policies,
+            loaded: USED_PER_TRANSACTION + 10,
             ..Default::default()
         };
-        let (_, new) = record_build(&store, base, &first).unwrap();
-        assert_eq!(new.len(), all(&store));
+        let recorded = record_build(&store, base, &first).unwrap();
+        assert_eq!(recorded.used, USED_PER_TRANSACTION + 10);
+        assert_eq!(recorded.statements(), all(&store));
         // The same record again adds nothing.
-        let (_, again) = record_build(&store, base, &first).unwrap();
-        assert!(again.is_empty(), "{again:?}");
+        let again = record_build(&store, base, &first).unwrap();
+        assert_eq!(again.statements(), 0, "{again:?}");
         // A later build on the same input: its own statements only, not the agent's or the
         // input's again.
         let second = BuildRecord {
             started: "2026-12-02T08:00:00Z".into(),
             ended: "2026-12-02T08:00:01Z".into(),
             inputs: vec!["data/policies".into()],
+            policies: vec!["https://example.org/policy/p0/1".into()],
             ..Default::default()
         };
         let before = all(&store);
-        let (activity, new) = record_build(&store, base, &second).unwrap();
-        assert_eq!(before + new.len(), all(&store));
-        assert!(new
+        let recorded = record_build(&store, base, &second).unwrap();
+        assert_eq!(before + recorded.statements(), all(&store));
+        assert_eq!(recorded.used, 1);
+        assert!(recorded
+            .new
             .iter()
-            .all(|q| q.subject.to_string() == format!("<{activity}>")));
+            .all(|q| q.subject.to_string() == format!("<{}>", recorded.activity)));
     }
 
     #[test]
