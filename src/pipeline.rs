@@ -447,7 +447,7 @@ pub fn build(
     summary.stages.extract = StageClock::get(&clock.extract);
     summary.stages.graph = StageClock::get(&clock.graph);
     // Counted over the whole store only when it kept no counts: a full scan took 48 s at
-    // 100,000 policies, and opened every table file of the store (RSS +250 MB).
+    // 100,000 policies.
     let counting = Instant::now();
     summary.store_quads = match &summary.count_changes {
         Some(changes) => changes.statements_now() as usize,
