@@ -146,18 +146,33 @@ pub fn file_iri(path: &str) -> String {
 /// The provenance quads of one build: [`activity_quads`], then a `prov:used` of each policy.
 pub fn build_quads(base: &str, build: &BuildRecord) -> Vec<Quad> {
     let mut quads = activity_quads(base, build);
-    quads.extend(build.policies.iter().map(|p| used_quad(base, build, p)));
+    let used = UsedPolicy::of(base, build);
+    quads.extend(build.policies.iter().map(|p| used.quad(p)));
     quads
 }
 
-/// The statement that a build used (read and extracted) a policy version.
-fn used_quad(base: &str, build: &BuildRecord, policy: &str) -> Quad {
-    Quad::new(
-        nn(&build.iri(base)),
-        t(ns::PROV, "used"),
-        nn(policy),
-        GraphName::NamedNode(nn(&provenance_graph(base))),
-    )
+/// Makes the statements that a build used (read and extracted) a policy version.
+struct UsedPolicy {
+    activity: NamedNode,
+    graph: GraphName,
+}
+
+impl UsedPolicy {
+    fn of(base: &str, build: &BuildRecord) -> UsedPolicy {
+        UsedPolicy {
+            activity: nn(&build.iri(base)),
+            graph: GraphName::NamedNode(nn(&provenance_graph(base))),
+        }
+    }
+
+    fn quad(&self, policy: &str) -> Quad {
+        Quad::new(
+            self.activity.clone(),
+            t(ns::PROV, "used"),
+            nn(policy),
+            self.graph.clone(),
+        )
+    }
 }
 
 /// The provenance quads of one build but the policies it used: the activity, its agent and
@@ -256,6 +271,7 @@ pub fn record_build(
             .next()
             .is_none()
     });
+    let used_policy = UsedPolicy::of(base, build);
     let mut used = 0;
     let mut policies_seen = std::collections::HashSet::new();
     let policies: Vec<&String> = build
@@ -266,7 +282,7 @@ pub fn record_build(
     for chunk in policies.chunks(USED_PER_TRANSACTION) {
         let mut tx = store.oxigraph().start_transaction()?;
         for policy in chunk {
-            let q = used_quad(base, build, policy);
+            let q = used_policy.quad(policy);
             if fresh || !tx.contains(&q)? {
                 tx.insert(&q);
                 used += 1;
@@ -313,8 +329,8 @@ pub fn publish_build(
     let recorded = record_build(store, base, &record)?;
     let mut counts = summary.count_changes.clone();
     if let Some(changes) = &mut counts {
-        // The prov:used statements type nothing.
         changes.added(&recorded.new);
+        // The prov:used statements type nothing: counted, not tallied.
         changes.statements += recorded.used as i64;
     }
     let known = Known {
@@ -505,9 +521,9 @@ pub fn description_quads(base: &str, d: &Description) -> Vec<Quad> {
 /// Replaces the description graph: the store's statements and the distinct subjects of
 /// each class outside the ontology and description graphs. What `known` gives is not
 /// counted again: the statements and entities per class follow from the counts the last
-/// build kept and this build's changes ([`CountChanges`]), checked against the store's build
-/// activities; without them (or when the check fails) they are counted over the whole store,
-/// the classes in memory that does not grow with it ([`entities_per_class`]). The counts are
+/// build kept (checked when the build took them, [`Store::counts_agree`]) and this build's
+/// changes ([`CountChanges`]); without them they are counted over the whole store, the
+/// classes in memory that does not grow with it ([`entities_per_class`]). The counts are
 /// kept for the next build.
 pub fn describe(
     store: &Store,
@@ -530,22 +546,13 @@ pub fn describe(
         .clear_graph(GraphNameRef::NamedNode(graph_node.as_ref()))?;
     let meta = crate::graph::meta_graphs(base);
     let meta: Vec<&str> = meta.iter().map(String::as_str).collect();
-    let kept = match &known.counts {
-        Some(changes) => {
-            let after = changes.tally.apply(store, &changes.before.classes)?;
-            let activity = format!("{}Activity", ns::PROV);
-            let activities = after.get(&activity).copied().unwrap_or(0);
-            (entities_of_class(store, &activity, &meta)? == activities as usize).then_some(after)
-        }
-        None => None,
-    };
-    // Statements that came from kept counts are trusted as far as the classes are.
-    let statements = match (&known.counts, &kept) {
-        (Some(_), None) => None,
-        _ => known.statements,
-    };
-    let classes: Vec<(String, usize)> = match kept {
-        Some(counts) => counts.into_iter().map(|(c, n)| (c, n as usize)).collect(),
+    let classes: Vec<(String, usize)> = match &known.counts {
+        Some(changes) => changes
+            .tally
+            .apply(store, &changes.before.classes)?
+            .into_iter()
+            .map(|(c, n)| (c, n as usize))
+            .collect(),
         None => entities_per_class(store, &meta)?,
     };
     let of = |class: &str| {
@@ -555,7 +562,7 @@ pub fn describe(
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
-    let triples = match statements {
+    let triples = match known.statements {
         Some(n) => n.saturating_sub(old_description),
         None => store.oxigraph().len()?,
     };

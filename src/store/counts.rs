@@ -269,7 +269,8 @@ impl Store {
     /// distinct `prov:Activity` subjects outside the `meta` graphs) right. A build by a
     /// version that kept no counts adds an activity and leaves counts that are off by one.
     pub fn counts_agree(&self, counts: &StoreCounts, meta: &[String]) -> Result<bool, StoreError> {
-        let activity = NamedNodeRef::new_unchecked("http://www.w3.org/ns/prov#Activity");
+        let activity = format!("{}Activity", crate::vocab::ns::PROV);
+        let activity = NamedNodeRef::new_unchecked(&activity);
         let mut subjects = HashSet::new();
         for q in self
             .inner
