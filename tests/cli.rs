@@ -146,6 +146,64 @@ fn saved_queries_answer_on_the_samples() {
     assert!(all.status.success(), "{}", stderr(&all));
 }
 
+/// Query 07 pairs a denial with a statement of the same kind on a related data type only
+/// within one policy version: Beta's sale of email addresses and Gamma's denial of any sale
+/// are two organisations' (and Gamma's second denial carries a condition); the rows come
+/// ordered by organisation.
+#[test]
+fn contradictions_pair_statements_of_one_policy_version_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for (name, text) in [
+        (
+            "delta.md",
+            "# Delta Privacy Policy\n\nWe do not sell your location.\n\nWe sell personal information to data brokers.\n",
+        ),
+        (
+            "alpha.md",
+            "# Alpha Privacy Policy\n\nWe do not sell your personal information.\n\nWe sell your email address to advertisers.\n\nWe collect your postal address.\n",
+        ),
+        (
+            "beta.md",
+            "# Beta Privacy Policy\n\nWe sell your email address to advertisers.\n",
+        ),
+        (
+            "gamma.md",
+            "# Gamma Privacy Policy\n\nWe do not sell your personal information.\n\nWe do not sell your email address without your consent.\n",
+        ),
+    ] {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let store = dir.path().join("kg.db");
+    let built = build(&store, &[&corpus]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let out = run(bin()
+        .args(["query", "contradictions", "--format", "csv", "--store"])
+        .arg(&store));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    // organisation, policy, kind, affirmed data type, negated data type, relation
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(6).collect())
+        .collect();
+    let kept = |r: &Vec<&str>| [r[0], r[2], r[3], r[4], r[5]].join(" | ");
+    assert_eq!(
+        rows.iter().map(kept).collect::<Vec<_>>(),
+        [
+            "Alpha | sell | email address | personal information | affirmed is narrower",
+            "Delta | sell | personal information | location | negated is narrower",
+        ],
+        "{csv}"
+    );
+    assert!(
+        rows[0][1].contains("/alpha/") && rows[1][1].contains("/delta/"),
+        "{csv}"
+    );
+}
+
 #[test]
 fn optimize_compacts_a_store_without_changing_its_answers() {
     let dir = tempfile::tempdir().unwrap();

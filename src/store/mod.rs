@@ -108,18 +108,53 @@ fn env_number<T: std::str::FromStr + PartialOrd>(name: &str, min: T) -> Option<T
 }
 
 /// Environment variable bounding the number of files a store opened for loading
-/// ([`Store::open_for_loading`]: `build`, `load`) keeps open; unset, RocksDB keeps every
-/// file open. Each open file's index stays in memory (0.36% of the file's bytes, measured
-/// on a 10,000-document store: some 180 MB for a 50 GB store), so a bound keeps a large
-/// build's memory from growing with the store. Off by default: reads past the bound open
-/// files again and again (the organisation look-up took 5× as long with a fifth of the
-/// files open), and on the 100,000-document benchmark a bound of 256 cut the build's peak
-/// RSS from 956 to 759 MB but made it 45% slower (compaction reopening files). At least 32.
+/// ([`Store::open_for_loading`]: `build`, `load`) keeps open: at least 32, default
+/// [`LOADING_MAX_OPEN_FILES`]. Each open file's index stays in memory (0.36% of the file's
+/// bytes, measured on a 10,000-document store), so the bound keeps a large build's memory
+/// from growing with the store. Reads past the bound open files again and again (the
+/// organisation look-up took 5× as long with a fifth of the files open), so stores opened
+/// for queries keep every file open.
 pub const MAX_OPEN_FILES_ENV: &str = "PRIVACY_KG_MAX_OPEN_FILES";
 
-/// The bound on a loading store's open files, if [`MAX_OPEN_FILES_ENV`] sets one.
+/// How many files a store opened for loading keeps open unless [`MAX_OPEN_FILES_ENV`] says
+/// otherwise. A 10,000-document store has far fewer, so the bound costs nothing there; on the
+/// 100,000-document benchmark build (514 files at the end, more while compaction runs) it
+/// cut the peak RSS from 981 to 795 MB (1.32× the 10,000-document build, against 1.63×),
+/// in a build time within the spread of unbounded runs (1,489 s; unbounded 1,370–1,594 s).
+/// A bound of 256 took 45% longer: compaction reopened files again and again.
+pub const LOADING_MAX_OPEN_FILES: u32 = 512;
+
+/// The bound on a loading store's open files: [`MAX_OPEN_FILES_ENV`], else
+/// [`LOADING_MAX_OPEN_FILES`]; none (Oxigraph's own, from the process's descriptor limit)
+/// when that limit leaves less room than the default asks.
 fn loading_max_open_files() -> Option<u32> {
-    env_number(MAX_OPEN_FILES_ENV, 32)
+    if let Some(n) = env_number(MAX_OPEN_FILES_ENV, 32) {
+        return Some(n);
+    }
+    // Oxigraph keeps 48 descriptors aside for everything else the process opens.
+    let room = descriptor_limit().map(|limit| limit.saturating_sub(48));
+    match room {
+        Some(room) if room < u64::from(LOADING_MAX_OPEN_FILES) => None,
+        _ => Some(LOADING_MAX_OPEN_FILES),
+    }
+}
+
+/// The process's soft limit on open file descriptors, where the platform has one.
+fn descriptor_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit only writes the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            // rlim_t is u64 here but narrower on some platforms.
+            #[allow(clippy::unnecessary_cast)]
+            return Some(limit.rlim_cur as u64);
+        }
+    }
+    None
 }
 
 /// The file, in the store's folder, listing the graphs a streaming document load
