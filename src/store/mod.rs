@@ -117,12 +117,13 @@ fn env_number<T: std::str::FromStr + PartialOrd>(name: &str, min: T) -> Option<T
 pub const MAX_OPEN_FILES_ENV: &str = "PRIVACY_KG_MAX_OPEN_FILES";
 
 /// How many files a store opened for loading keeps open unless [`MAX_OPEN_FILES_ENV`] says
-/// otherwise. A 10,000-document store has far fewer, so the bound costs nothing there; on the
-/// 100,000-document benchmark build (514 files at the end, more while compaction runs) it
-/// cut the peak RSS from 981 to 795 MB (1.32× the 10,000-document build, against 1.63×),
-/// in a build time within the spread of unbounded runs (1,489 s; unbounded 1,370–1,594 s).
-/// A bound of 256 took 45% longer: compaction reopened files again and again.
-pub const LOADING_MAX_OPEN_FILES: u32 = 512;
+/// otherwise. A 10,000-document store has fewer (117), so the bound costs nothing there; on
+/// the 100,000-document benchmark build (514–542 files at the end, more while compaction
+/// runs) it cut the peak RSS from 981 MB unbounded to 763 MB (1.27× the 10,000-document
+/// build, against 1.63×; 512 files: 795 MB), in the same time as with 512 (1,492 and
+/// 1,489 s) and within the spread of unbounded runs (1,370–1,594 s). A bound of 256 took
+/// 45% longer in an earlier run: compaction reopened files again and again.
+pub const LOADING_MAX_OPEN_FILES: u32 = 384;
 
 /// The bound on a loading store's open files: [`MAX_OPEN_FILES_ENV`], else
 /// [`LOADING_MAX_OPEN_FILES`]; none (Oxigraph's own, from the process's descriptor limit)
