@@ -129,11 +129,16 @@ pub const LOADING_MAX_OPEN_FILES: u32 = 384;
 /// [`LOADING_MAX_OPEN_FILES`]; none (Oxigraph's own, from the process's descriptor limit)
 /// when that limit leaves less room than the default asks.
 fn loading_max_open_files() -> Option<u32> {
-    if let Some(n) = env_number(MAX_OPEN_FILES_ENV, 32) {
-        return Some(n);
+    open_files_bound(env_number(MAX_OPEN_FILES_ENV, 32), descriptor_limit())
+}
+
+/// [`loading_max_open_files`] from what the environment asks and the descriptor limit.
+fn open_files_bound(asked: Option<u32>, descriptor_limit: Option<u64>) -> Option<u32> {
+    if asked.is_some() {
+        return asked;
     }
     // Oxigraph keeps 48 descriptors aside for everything else the process opens.
-    let room = descriptor_limit().map(|limit| limit.saturating_sub(48));
+    let room = descriptor_limit.map(|limit| limit.saturating_sub(48));
     match room {
         Some(room) if room < u64::from(LOADING_MAX_OPEN_FILES) => None,
         _ => Some(LOADING_MAX_OPEN_FILES),
@@ -762,6 +767,23 @@ mod tests {
             quads.push(quad(graph, graph, crate::graph::iri::SHA256, sha));
         }
         quads
+    }
+
+    #[test]
+    fn a_loading_store_keeps_a_bounded_number_of_files_open_unless_descriptors_are_scarce() {
+        let default = Some(LOADING_MAX_OPEN_FILES);
+        assert_eq!(open_files_bound(None, Some(20_000)), default);
+        assert_eq!(open_files_bound(None, None), default);
+        // What the environment asks wins, whatever the limit.
+        assert_eq!(open_files_bound(Some(64), Some(20_000)), Some(64));
+        assert_eq!(open_files_bound(Some(4_096), Some(1_024)), Some(4_096));
+        // A descriptor limit with no room for the default leaves the bound to Oxigraph,
+        // which derives it from that limit.
+        let tight = u64::from(LOADING_MAX_OPEN_FILES) + 47;
+        assert_eq!(open_files_bound(None, Some(tight)), None);
+        assert_eq!(open_files_bound(None, Some(tight + 1)), default);
+        assert_eq!(open_files_bound(None, Some(256)), None);
+        assert!(descriptor_limit().is_some_and(|limit| limit > 0));
     }
 
     #[test]
