@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{bin, run, samples, stderr, stdout};
+use common::{bin, run, samples, stderr, stdout, write_files};
 
 fn build(store: &Path, inputs: &[&Path]) -> Output {
     let mut c = bin();
@@ -153,9 +153,9 @@ fn saved_queries_answer_on_the_samples() {
 #[test]
 fn contradictions_pair_statements_of_one_policy_version_only() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    for (name, text) in [
+    let corpus = write_files(
+        &dir.path().join("corpus"),
+        &[
         (
             "delta.md",
             "# Delta Privacy Policy\n\nWe do not sell your location.\n\nWe sell personal information to data brokers.\n",
@@ -172,9 +172,8 @@ fn contradictions_pair_statements_of_one_policy_version_only() {
             "gamma.md",
             "# Gamma Privacy Policy\n\nWe do not sell your personal information.\n\nWe do not sell your email address without your consent.\n",
         ),
-    ] {
-        std::fs::write(corpus.join(name), text).unwrap();
-    }
+        ],
+    );
     let store = dir.path().join("kg.db");
     let built = build(&store, &[&corpus]);
     assert!(built.status.success(), "{}", stderr(&built));

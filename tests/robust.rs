@@ -8,7 +8,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{bin, built_samples, run, samples, stderr, stdout};
+use common::{bin, built_samples, run, samples, stderr, stdout, write_files};
 
 const POLICY: &str = "Privacy Policy\nWe collect your email address and your name when you register. We do not sell your personal information to third parties.\n";
 
@@ -570,9 +570,7 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
 
     // `query --all` and `build --queries` give each query the time limit: the slow one is
     // named with its file, and the next one still runs.
-    let catalogue = dir.path().join("catalogue");
-    std::fs::create_dir(&catalogue).unwrap();
-    for (name, text) in [
+    let queries = [
         (
             "01-fast.rq",
             "SELECT (COUNT(*) AS ?quads) WHERE { ?s ?p ?o }",
@@ -585,9 +583,9 @@ fn queries_name_the_place_of_a_syntax_error_stop_at_the_timeout_and_bind_values_
             "03-after.rq",
             "SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }",
         ),
-    ] {
-        std::fs::write(catalogue.join(name), format!("# title: {name}\n{text}\n")).unwrap();
-    }
+    ]
+    .map(|(name, text)| (name, format!("# title: {name}\n{text}\n")));
+    let catalogue = write_files(&dir.path().join("catalogue"), &queries);
     let all_queries = |out: &Output, took: Duration| {
         let (out_text, err) = (stdout(out), stderr(out));
         assert_eq!(out.status.code(), Some(3), "{out_text}\n{err}");

@@ -132,13 +132,16 @@ fn loading_max_open_files() -> Option<u32> {
     open_files_bound(env_number(MAX_OPEN_FILES_ENV, 32), descriptor_limit())
 }
 
+/// The descriptors Oxigraph keeps aside for everything else the process opens when it
+/// derives its own bound from the descriptor limit.
+const OXIGRAPH_FD_RESERVE: u64 = 48;
+
 /// [`loading_max_open_files`] from what the environment asks and the descriptor limit.
 fn open_files_bound(asked: Option<u32>, descriptor_limit: Option<u64>) -> Option<u32> {
     if asked.is_some() {
         return asked;
     }
-    // Oxigraph keeps 48 descriptors aside for everything else the process opens.
-    let room = descriptor_limit.map(|limit| limit.saturating_sub(48));
+    let room = descriptor_limit.map(|limit| limit.saturating_sub(OXIGRAPH_FD_RESERVE));
     match room {
         Some(room) if room < u64::from(LOADING_MAX_OPEN_FILES) => None,
         _ => Some(LOADING_MAX_OPEN_FILES),
@@ -779,7 +782,7 @@ mod tests {
         assert_eq!(open_files_bound(Some(4_096), Some(1_024)), Some(4_096));
         // A descriptor limit with no room for the default leaves the bound to Oxigraph,
         // which derives it from that limit.
-        let tight = u64::from(LOADING_MAX_OPEN_FILES) + 47;
+        let tight = u64::from(LOADING_MAX_OPEN_FILES) + OXIGRAPH_FD_RESERVE - 1;
         assert_eq!(open_files_bound(None, Some(tight)), None);
         assert_eq!(open_files_bound(None, Some(tight + 1)), default);
         assert_eq!(open_files_bound(None, Some(256)), None);

@@ -31,6 +31,15 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Creates the folder `dir` holding one file per (name, text), and returns it.
+pub fn write_files<T: AsRef<str>>(dir: &Path, files: &[(&str, T)]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text.as_ref()).unwrap();
+    }
+    dir.to_path_buf()
+}
+
 /// The samples built by the binary into `DIR/kg.db`; panics if the build fails.
 pub fn built_samples(dir: &Path) -> PathBuf {
     let store = dir.join("kg.db");
