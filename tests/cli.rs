@@ -204,6 +204,83 @@ fn contradictions_pair_statements_of_one_policy_version_only() {
 }
 
 #[test]
+fn newly_collected_data_types_need_an_earlier_version_that_did_not_collect_them() {
+    // Early has a version before the day and two after it; Late only versions after it, so
+    // nothing it collects counts as new.
+    let record = |id: &str, site: &str, date: &str, text: &str| {
+        serde_json::json!({"id": id, "url": format!("https://{site}/privacy"), "date": date, "text": text})
+            .to_string()
+    };
+    let lines = [
+        record(
+            "e1",
+            "early.example",
+            "2017-03-01",
+            "We collect your email address.",
+        ),
+        record(
+            "e2",
+            "early.example",
+            "2019-04-01",
+            "We collect your email address and your location.",
+        ),
+        record(
+            "e3",
+            "early.example",
+            "2020-06-01",
+            "We collect your email address, your location and your phone number.",
+        ),
+        record(
+            "l1",
+            "late.example",
+            "2019-01-01",
+            "We collect your email address.",
+        ),
+        record(
+            "l2",
+            "late.example",
+            "2020-01-01",
+            "We collect your email address and your location.",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let corpus =
+        write_files(dir.path(), &[("history.jsonl", lines.join("\n"))]).join("history.jsonl");
+    let store = dir.path().join("kg.db");
+    let built = build(&store, &[&corpus]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let new_data = |since: &str| {
+        let out = run(bin()
+            .args(["query", "data-types-newly-collected", "--format", "csv"])
+            .args(["--param", &format!("since={since}"), "--store"])
+            .arg(&store));
+        assert!(out.status.success(), "{}", stderr(&out));
+        // organisation, data type, first date
+        stdout(&out)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(" | "))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        new_data("2018-05-25"),
+        [
+            "early.example | location | 2019-04-01",
+            "early.example | telephone number | 2020-06-01",
+        ]
+    );
+    // From 2020 on, only the phone number is new to Early, and Late's location was first
+    // said in 2020 but Late has a version from 2019, so it counts.
+    assert_eq!(
+        new_data("2020-01-01"),
+        [
+            "early.example | telephone number | 2020-06-01",
+            "late.example | location | 2020-01-01",
+        ]
+    );
+}
+
+#[test]
 fn optimize_compacts_a_store_without_changing_its_answers() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("kg.db");
