@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{bin, run, samples, stderr, stdout, write_files};
+use common::{bin, query_csv, run, samples, stderr, stdout, write_files};
 
 fn build(store: &Path, inputs: &[&Path]) -> Output {
     let mut c = bin();
@@ -177,29 +177,24 @@ fn contradictions_pair_statements_of_one_policy_version_only() {
     let store = dir.path().join("kg.db");
     let built = build(&store, &[&corpus]);
     assert!(built.status.success(), "{}", stderr(&built));
-    let out = run(bin()
-        .args(["query", "contradictions", "--format", "csv", "--store"])
-        .arg(&store));
-    assert!(out.status.success(), "{}", stderr(&out));
-    let csv = stdout(&out);
     // organisation, policy, kind, affirmed data type, negated data type, relation
-    let rows: Vec<Vec<&str>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').take(6).collect())
-        .collect();
-    let kept = |r: &Vec<&str>| [r[0], r[2], r[3], r[4], r[5]].join(" | ");
+    let rows = query_csv(&store, &["contradictions"]);
+    let kept = |r: &Vec<String>| {
+        [&r[0], &r[2], &r[3], &r[4], &r[5]]
+            .map(String::as_str)
+            .join(" | ")
+    };
     assert_eq!(
         rows.iter().map(kept).collect::<Vec<_>>(),
         [
             "Alpha | sell | email address | personal information | affirmed is narrower",
             "Delta | sell | personal information | location | negated is narrower",
         ],
-        "{csv}"
+        "{rows:?}"
     );
     assert!(
         rows[0][1].contains("/alpha/") && rows[1][1].contains("/delta/"),
-        "{csv}"
+        "{rows:?}"
     );
 }
 
@@ -207,42 +202,17 @@ fn contradictions_pair_statements_of_one_policy_version_only() {
 fn newly_collected_data_types_need_an_earlier_version_that_did_not_collect_them() {
     // Early has a version before the day and two after it; Late only versions after it, so
     // nothing it collects counts as new.
-    let record = |id: &str, site: &str, date: &str, text: &str| {
+    let lines = [
+        ("e1", "early.example", "2017-03-01", "We collect your email address."),
+        ("e2", "early.example", "2019-04-01", "We collect your email address and your location."),
+        ("e3", "early.example", "2020-06-01", "We collect your email address, your location and your phone number."),
+        ("l1", "late.example", "2019-01-01", "We collect your email address."),
+        ("l2", "late.example", "2020-01-01", "We collect your email address and your location."),
+    ]
+    .map(|(id, site, date, text)| {
         serde_json::json!({"id": id, "url": format!("https://{site}/privacy"), "date": date, "text": text})
             .to_string()
-    };
-    let lines = [
-        record(
-            "e1",
-            "early.example",
-            "2017-03-01",
-            "We collect your email address.",
-        ),
-        record(
-            "e2",
-            "early.example",
-            "2019-04-01",
-            "We collect your email address and your location.",
-        ),
-        record(
-            "e3",
-            "early.example",
-            "2020-06-01",
-            "We collect your email address, your location and your phone number.",
-        ),
-        record(
-            "l1",
-            "late.example",
-            "2019-01-01",
-            "We collect your email address.",
-        ),
-        record(
-            "l2",
-            "late.example",
-            "2020-01-01",
-            "We collect your email address and your location.",
-        ),
-    ];
+    });
     let dir = tempfile::tempdir().unwrap();
     let corpus =
         write_files(dir.path(), &[("history.jsonl", lines.join("\n"))]).join("history.jsonl");
@@ -250,16 +220,11 @@ fn newly_collected_data_types_need_an_earlier_version_that_did_not_collect_them(
     let built = build(&store, &[&corpus]);
     assert!(built.status.success(), "{}", stderr(&built));
     let new_data = |since: &str| {
-        let out = run(bin()
-            .args(["query", "data-types-newly-collected", "--format", "csv"])
-            .args(["--param", &format!("since={since}"), "--store"])
-            .arg(&store));
-        assert!(out.status.success(), "{}", stderr(&out));
+        let since = format!("since={since}");
         // organisation, data type, first date
-        stdout(&out)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(" | "))
+        query_csv(&store, &["data-types-newly-collected", "--param", &since])
+            .iter()
+            .map(|r| r[..3].join(" | "))
             .collect::<Vec<_>>()
     };
     assert_eq!(

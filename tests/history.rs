@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{bin, run, stderr, stdout};
+use common::{bin, query_csv, run, stderr, stdout};
 
 /// Runs git in `repo` with author and committer time `when` (`YYYY-MM-DD`, noon UTC, or a
 /// full `YYYY-MM-DDTHH:MM:SSZ`).
@@ -194,29 +194,6 @@ fn build_with(repo: &Path, store: &Path, args: &[&str]) -> Output {
     out
 }
 
-fn csv(store: &Path, args: &[&str]) -> Vec<Vec<String>> {
-    let out = run(bin()
-        .args(["query", "--format", "csv", "--store"])
-        .arg(store)
-        .args(args));
-    assert!(out.status.success(), "{}", stderr(&out));
-    let mut reader = csv_reader(&stdout(&out));
-    reader.remove(0);
-    reader
-}
-
-/// CSV rows as cells (the header row first).
-fn csv_reader(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut r = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    for rec in r.records() {
-        rows.push(rec.unwrap().iter().map(str::to_string).collect());
-    }
-    rows
-}
-
 fn diff_json(store: &Path, args: &[&str]) -> serde_json::Value {
     let out = run(bin()
         .args(["diff", "--format", "json", "--store"])
@@ -266,7 +243,7 @@ fn policy_histories_from_git() {
     );
 
     // Every version, and the chain linking each to the one before it.
-    let chain = csv(
+    let chain = query_csv(
         &store,
         &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?path ?date ?previousDate WHERE { ?v pp:gitPath ?path ; pp:archived ?date . OPTIONAL { ?v prov:wasRevisionOf ?p . ?p pp:archived ?previousDate } } ORDER BY ?path ?date"],
     );
@@ -283,7 +260,7 @@ fn policy_histories_from_git() {
     ];
     assert_eq!(chain, expect.map(|r| r.map(String::from).to_vec()).to_vec());
     // The versions belong to the organisation their file is named after.
-    let orgs = csv(
+    let orgs = query_csv(
         &store,
         &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> SELECT ?org (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v pp:organisation ?org } GROUP BY ?org ORDER BY ?org"],
     );
@@ -365,7 +342,7 @@ fn policy_histories_from_git() {
     assert_eq!(unknown.status.code(), Some(1));
 
     // Trend: prevalence of sale denials by year.
-    let rows = csv(&store, &["practice-prevalence-by-year"]);
+    let rows = query_csv(&store, &["practice-prevalence-by-year"]);
     let no_sale: Vec<(String, String, String)> = rows
         .iter()
         .filter(|r| r[1] == "sell" && r[2] == "true")
@@ -380,7 +357,7 @@ fn policy_histories_from_git() {
         ]
     );
     // Sites that started or stopped saying they do not sell.
-    let flips = csv(&store, &["sale-denial-changes"]);
+    let flips = query_csv(&store, &["sale-denial-changes"]);
     let flips: Vec<(String, String, String, String)> = flips
         .iter()
         .map(|r| (r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()))
@@ -403,7 +380,7 @@ fn policy_histories_from_git() {
         ]
     );
     // Data types newly collected after the GDPR date.
-    let new_data = csv(
+    let new_data = query_csv(
         &store,
         &["data-types-newly-collected", "--param", "since=2018-05-25"],
     );
@@ -427,7 +404,7 @@ fn policy_histories_from_git() {
         ]
     );
     // The first version mentioning an opt-out of sale.
-    let opt_out = csv(&store, &["first-opt-out-of-sale"]);
+    let opt_out = query_csv(&store, &["first-opt-out-of-sale"]);
     assert_eq!(opt_out.len(), 1, "{opt_out:?}");
     assert_eq!(opt_out[0][0], "beta-news.org");
     assert_eq!(opt_out[0][1], "2020-02-02");
@@ -499,7 +476,7 @@ const DELTA_SALE: &str = "We may sell your personal information to advertisers."
 /// The versions of one file with their dates and the version each revises, oldest first
 /// (archive date, then commit time).
 fn chain_of(store: &Path, path: &str) -> Vec<Vec<String>> {
-    csv(
+    query_csv(
         store,
         &["--sparql", &format!("PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?v ?date ?previous ?removed WHERE {{ ?v pp:gitPath \"{path}\" ; pp:archived ?date ; pp:gitCommitTime ?t . OPTIONAL {{ ?v prov:wasRevisionOf ?previous }} OPTIONAL {{ ?v prov:invalidatedAtTime ?removed }} }} ORDER BY ?date ?t")],
     )
@@ -653,7 +630,7 @@ fn same_day_versions_deletions_and_a_wider_date_range() {
         "{table}"
     );
     // Query 20 takes the later version of the day as the latest, and says it was removed.
-    let flips = csv(&store, &["sale-denial-changes"]);
+    let flips = query_csv(&store, &["sale-denial-changes"]);
     assert_eq!(
         flips
             .iter()
@@ -744,7 +721,7 @@ fn same_day_documents_of_a_folder_build_keep_their_own_graphs() {
     write("delta-privacy.md", &[DELTA_EMAIL]);
     write("delta-app-privacy.md", &[DELTA_NO_SALE]);
     let graphs = || {
-        csv(
+        query_csv(
             &store,
             &["--sparql", "PREFIX pp: <https://w3id.org/privacy-kg/ns#> PREFIX oa: <http://www.w3.org/ns/oa#> SELECT ?g ?file (COUNT(DISTINCT ?sha) AS ?shas) (GROUP_CONCAT(DISTINCT ?exact; separator=\"|\") AS ?sentences) WHERE { GRAPH ?g { ?g pp:sourceFile ?file ; pp:sha256 ?sha . OPTIONAL { ?q oa:exact ?exact } } } GROUP BY ?g ?file ORDER BY ?file"],
         )

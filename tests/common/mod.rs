@@ -40,6 +40,29 @@ pub fn write_files<T: AsRef<str>>(dir: &Path, files: &[(&str, T)]) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// The rows (without the header), as cells, of `privacy-kg query --format csv` on `store`
+/// with `args` (a saved query's name and its parameters); panics if the query fails.
+pub fn query_csv(store: &Path, args: &[&str]) -> Vec<Vec<String>> {
+    let out = run(bin()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(store)
+        .args(args));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut rows = csv_rows(&stdout(&out));
+    rows.remove(0);
+    rows
+}
+
+/// CSV rows as cells (the header row first).
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
 /// The samples built by the binary into `DIR/kg.db`; panics if the build fails.
 pub fn built_samples(dir: &Path) -> PathBuf {
     let store = dir.join("kg.db");
