@@ -254,6 +254,11 @@ enum Command {
         /// Corpus sizes in documents, comma-separated; the source is replicated to reach them
         #[arg(long, value_delimiter = ',', default_value = "4317,10000,100000")]
         sizes: Vec<usize>,
+        /// Dated versions per organisation (1-20): more than 1 makes each generated corpus a
+        /// set of policy histories, a year apart, each version with an amendment, so that
+        /// the history queries are timed on versions they compare
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=privacy_kg::bench::generate::MAX_VERSIONS as i64))]
+        versions: u16,
         /// Folder for generated corpora, N-Quads files and stores (default: a temporary
         /// folder, removed at the end)
         #[arg(long)]
@@ -585,6 +590,7 @@ fn main() -> ExitCode {
         Command::Bench {
             corpus,
             sizes,
+            versions,
             work,
             jobs,
             json,
@@ -601,6 +607,7 @@ fn main() -> ExitCode {
                 exe: PathBuf::new(),
                 corpus,
                 sizes,
+                versions: usize::from(versions),
                 work,
                 jobs,
                 optimize: !skip_optimize,

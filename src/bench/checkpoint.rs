@@ -55,9 +55,10 @@ pub(super) struct Checkpoint {
     pub resumed: Vec<String>,
 }
 
-/// Where the checkpoint of size `n` lives.
-pub(super) fn path(work: &Path, n: usize) -> PathBuf {
-    work.join(format!("checkpoint-{n}.json"))
+/// Where the checkpoint of the corpus named `name` (its size, and its versions per
+/// organisation when more than one) lives.
+pub(super) fn path(work: &Path, name: &str) -> PathBuf {
+    work.join(format!("checkpoint-{name}.json"))
 }
 
 /// `{length}:{sha256}` of the file at `exe`.
@@ -161,7 +162,7 @@ mod tests {
     #[test]
     fn a_checkpoint_resumes_only_under_the_binary_that_wrote_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let path = path(tmp.path(), 7);
+        let path = path(tmp.path(), "7");
         // None yet: an empty checkpoint.
         let ck = Checkpoint::resume(&path, "1:aa").unwrap();
         assert!(ck.scan.is_none() && ck.queries.is_empty());

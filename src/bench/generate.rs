@@ -1,6 +1,12 @@
 //! Replicated corpora: the source documents copied round-robin into one JSONL file until it
 //! holds the wanted number of documents, each copy under its own ids and its own web domain
 //! (so its own organisation and policy graphs), written one document at a time.
+//!
+//! With more than one version per organisation the corpus is a set of policy histories:
+//! each organisation's document is written that many times, dated a year apart, each later
+//! version the source text with one amendment appended (a sale denial, an opt-out of sale,
+//! newly collected data types, ...), so that the history queries (changes between versions,
+//! first statements, newly collected data) have versions to compare and answers to give.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -36,7 +42,39 @@ struct SourceRecord {
 struct Record {
     id: String,
     url: String,
+    /// The version's date (`YYYY-MM-DD`), only in history corpora.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
     text: String,
+}
+
+/// Most versions per organisation: one a year, 2005 to 2024.
+pub const MAX_VERSIONS: usize = 20;
+
+/// The year of every organisation's first version in a history corpus.
+const FIRST_YEAR: usize = 2005;
+
+/// What later versions add to the source text, one each, in turn: each a statement some saved
+/// query looks for, so that versions differ in what they say and not only in their bytes.
+/// Not cumulative: a version states its amendment and drops the one before (a sale denial
+/// appears in one version and is gone in the next, as real policies change).
+const AMENDMENTS: [&str; 5] = [
+    "We may share your email address and device identifiers with our advertising partners to show you relevant offers.",
+    "We do not sell your personal information to third parties.",
+    "You may opt out of the sale of your personal information at any time by contacting us.",
+    "We collect your precise geolocation and your telephone number when you use our mobile app.",
+    "We retain your personal information for as long as your account is active.",
+];
+
+/// Version `version` (from 0) of a document's text and its date; version 0 is the source
+/// text as it is.
+fn version_of(text: &str, version: usize) -> (String, String) {
+    let date = format!("{}-06-01", FIRST_YEAR + version);
+    if version == 0 {
+        return (text.to_string(), date);
+    }
+    let amendment = AMENDMENTS[(version - 1) % AMENDMENTS.len()];
+    (format!("{text}\n\n{amendment}\n"), date)
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
@@ -181,7 +219,23 @@ fn domain(name: &str, index: usize, copy: usize) -> String {
 /// Writes `documents` documents to `path` as JSONL: the source once, then again as many
 /// times as needed (the last copy partial), each record with the id `c{copy}/{name}` and
 /// the URL `https://{domain}/privacy`.
-pub fn generate(source: &Source, documents: usize, path: &Path) -> Result<Generated, BenchError> {
+///
+/// With `versions` above 1, each source document of each copy is written `versions` times
+/// in a row (the last history perhaps cut short), one organisation's versions: ids
+/// `c{copy}/v{version}/{name}`, dates a year apart from 2005-06-01, texts as [`version_of`]
+/// makes them. `documents` counts versions, so the corpus holds `documents / versions`
+/// organisations.
+pub fn generate(
+    source: &Source,
+    documents: usize,
+    versions: usize,
+    path: &Path,
+) -> Result<Generated, BenchError> {
+    if !(1..=MAX_VERSIONS).contains(&versions) {
+        return Err(BenchError::Other(format!(
+            "versions per organisation must be 1 to {MAX_VERSIONS}, not {versions}"
+        )));
+    }
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path).map_err(io_error(path))?);
     let mut written = 0;
     let mut bytes = 0u64;
@@ -190,25 +244,38 @@ pub fn generate(source: &Source, documents: usize, path: &Path) -> Result<Genera
     while written < documents {
         let mut index = 0;
         source.for_each(|doc| {
-            let record = Record {
-                id: format!("c{copy}/{}", doc.name),
-                url: format!("https://{}/privacy", domain(&doc.name, index, copy)),
-                text: doc.text,
-            };
+            let domain = domain(&doc.name, index, copy);
             if copy == 0
-                && record.text.len() < 100_000
-                && sample.as_ref().is_none_or(|(n, _)| record.text.len() > *n)
+                && doc.text.len() < 100_000
+                && sample.as_ref().is_none_or(|(n, _)| doc.text.len() > *n)
             {
-                sample = Some((record.text.len(), domain(&doc.name, index, 0)));
+                sample = Some((doc.text.len(), domain.clone()));
             }
-            serde_json::to_writer(&mut out, &record)
-                .map_err(|e| BenchError::Io {
-                    path: path.display().to_string(),
-                    source: e.into(),
-                })
-                .and_then(|()| out.write_all(b"\n").map_err(io_error(path)))?;
-            bytes += record.text.len() as u64;
-            written += 1;
+            for version in 0..versions {
+                if written == documents {
+                    break;
+                }
+                let (id, text, date) = if versions == 1 {
+                    (format!("c{copy}/{}", doc.name), doc.text.clone(), None)
+                } else {
+                    let (text, date) = version_of(&doc.text, version);
+                    (format!("c{copy}/v{version}/{}", doc.name), text, Some(date))
+                };
+                let record = Record {
+                    id,
+                    url: format!("https://{domain}/privacy"),
+                    date,
+                    text,
+                };
+                serde_json::to_writer(&mut out, &record)
+                    .map_err(|e| BenchError::Io {
+                        path: path.display().to_string(),
+                        source: e.into(),
+                    })
+                    .and_then(|()| out.write_all(b"\n").map_err(io_error(path)))?;
+                bytes += record.text.len() as u64;
+                written += 1;
+            }
             index += 1;
             Ok(written < documents)
         })?;
@@ -267,6 +334,149 @@ pub fn rewrite(path: &Path, fraction: f64) -> Result<usize, BenchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::{extract, PracticeKind, Scratch};
+    use crate::vocab::Vocabulary;
+
+    fn read_records(path: &Path) -> Vec<Record> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn two_document_source(dir: &Path) -> Source {
+        std::fs::write(
+            dir.join("Acme_Privacy.txt"),
+            "We collect your email address.\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("Beano_Privacy.txt"), "We use cookies.\n").unwrap();
+        Source::open(&[dir.display().to_string()]).unwrap()
+    }
+
+    #[test]
+    fn a_history_corpus_writes_dated_amended_versions_of_each_organisation() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = two_document_source(dir.path());
+        let path = dir.path().join("corpus.jsonl");
+        let generated = generate(&source, 5, 3, &path).unwrap();
+        assert_eq!(generated.documents, 5);
+        let records = read_records(&path);
+        let summary: Vec<(&str, &str, Option<&str>)> = records
+            .iter()
+            .map(|r| (r.id.as_str(), r.url.as_str(), r.date.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "c0/v0/Acme_Privacy.txt",
+                    "https://acme.example/privacy",
+                    Some("2005-06-01")
+                ),
+                (
+                    "c0/v1/Acme_Privacy.txt",
+                    "https://acme.example/privacy",
+                    Some("2006-06-01")
+                ),
+                (
+                    "c0/v2/Acme_Privacy.txt",
+                    "https://acme.example/privacy",
+                    Some("2007-06-01")
+                ),
+                (
+                    "c0/v0/Beano_Privacy.txt",
+                    "https://beano.example/privacy",
+                    Some("2005-06-01")
+                ),
+                (
+                    "c0/v1/Beano_Privacy.txt",
+                    "https://beano.example/privacy",
+                    Some("2006-06-01")
+                ),
+            ]
+        );
+        // The first version is the source itself; each later one adds its own amendment.
+        assert_eq!(records[0].text, "We collect your email address.\n");
+        assert!(records[1].text.starts_with(&records[0].text));
+        assert!(records[1].text.ends_with(&format!("{}\n", AMENDMENTS[0])));
+        assert!(records[2].text.ends_with(&format!("{}\n", AMENDMENTS[1])));
+        assert!(!records[2].text.contains(AMENDMENTS[0]));
+    }
+
+    #[test]
+    fn a_plain_corpus_has_one_undated_organisation_per_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = two_document_source(dir.path());
+        let path = dir.path().join("corpus.jsonl");
+        generate(&source, 3, 1, &path).unwrap();
+        let records = read_records(&path);
+        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "c0/Acme_Privacy.txt",
+                "c0/Beano_Privacy.txt",
+                "c1/Acme_Privacy.txt"
+            ]
+        );
+        assert_eq!(records[2].url, "https://acme-1.example/privacy");
+        assert!(records.iter().all(|r| r.date.is_none()));
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .find("\"date\"")
+            .is_none());
+        assert!(generate(&source, 3, MAX_VERSIONS + 1, &path).is_err());
+    }
+
+    #[test]
+    fn rewriting_a_history_corpus_keeps_its_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = two_document_source(dir.path());
+        let path = dir.path().join("corpus.jsonl");
+        generate(&source, 4, 2, &path).unwrap();
+        assert_eq!(rewrite(&path, 0.5).unwrap(), 2);
+        let records = read_records(&path);
+        assert_eq!(
+            records.iter().filter(|r| r.text.ends_with(REWRITE)).count(),
+            2
+        );
+        assert!(records.iter().all(|r| r.date.is_some()));
+    }
+
+    /// Each amendment must state what the history queries look for, or a history corpus
+    /// times queries that find nothing to compare.
+    #[test]
+    fn each_amendment_states_the_practice_it_is_there_for() {
+        let vocab = Vocabulary::embedded().unwrap();
+        let practices = |text: &str| {
+            let seg = crate::text::segment(crate::corpus::Format::Text, text);
+            extract(&seg, &vocab, &mut Scratch::default()).practices
+        };
+        let data = |p: &crate::extract::Practice| -> Vec<String> {
+            p.data
+                .iter()
+                .map(|m| vocab.concept(m.concept).local_name().to_string())
+                .collect()
+        };
+        let [share, no_sale, opt_out, collect, retain] = AMENDMENTS.map(practices);
+        assert!(share.iter().any(|p| p.kind == PracticeKind::Share
+            && !p.negated
+            && !p.recipients.is_empty()
+            && data(p).contains(&"EmailAddress".to_string())));
+        assert!(no_sale
+            .iter()
+            .any(|p| p.kind == PracticeKind::Sell && p.negated));
+        assert!(opt_out.iter().any(|p| p.kind == PracticeKind::Choice));
+        let collected: Vec<String> = collect
+            .iter()
+            .filter(|p| p.kind == PracticeKind::Collect && !p.negated)
+            .flat_map(data)
+            .collect();
+        assert!(collected.len() >= 2, "{collected:?}");
+        assert!(retain.iter().any(|p| p.kind == PracticeKind::Retain));
+    }
 
     #[test]
     fn domains_are_distinct_per_copy_and_never_empty() {

@@ -76,6 +76,9 @@ pub struct Config {
     pub corpus: Vec<String>,
     /// Corpus sizes in documents; run in increasing order.
     pub sizes: Vec<usize>,
+    /// Dated versions per organisation in the generated corpora: 1 makes every document its
+    /// own undated organisation; more makes policy histories ([`generate::generate`]).
+    pub versions: usize,
     /// Where corpora, N-Quads files and stores go; a fresh temporary folder, removed at the
     /// end, when `None`.
     pub work: Option<PathBuf>,
@@ -106,6 +109,7 @@ impl Config {
             exe,
             corpus: vec![DEFAULT_CORPUS.to_string()],
             sizes: vec![4317, 10_000, 100_000],
+            versions: 1,
             work: None,
             jobs: None,
             optimize: true,
@@ -252,6 +256,8 @@ pub struct Report {
     pub machine_cores: usize,
     pub jobs: Option<usize>,
     pub work: String,
+    /// Dated versions per organisation in the generated corpora (1: undated, one each).
+    pub versions: usize,
     /// The organisation bound to `org` parameters.
     pub org: Option<String>,
     pub query_timeout_s: f64,
@@ -491,6 +497,7 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         machine_cores,
         jobs: config.jobs,
         work: work.display().to_string(),
+        versions: config.versions,
         org: config.org.clone(),
         query_timeout_s: config.query_timeout.as_secs_f64(),
         sizes: Vec::new(),
@@ -533,15 +540,21 @@ fn run_size(
     org: &mut Option<String>,
     state: &mut State,
 ) -> Result<SizeReport, BenchError> {
-    let ck_path = checkpoint::path(&r.work, n);
+    // A history corpus is another corpus: its files never stand in for the plain one's.
+    let name = if r.config.versions > 1 {
+        format!("{n}-v{}", r.config.versions)
+    } else {
+        n.to_string()
+    };
+    let ck_path = checkpoint::path(&r.work, &name);
     let mut ck = if r.config.resume {
         checkpoint::Checkpoint::resume(&ck_path, &state.binary)?
     } else {
         checkpoint::Checkpoint::fresh(&state.binary)
     };
-    let corpus = r.work.join(format!("corpus-{n}.jsonl"));
-    let nquads = r.work.join(format!("extract-{n}.nq"));
-    let store = r.work.join(format!("store-{n}"));
+    let corpus = r.work.join(format!("corpus-{name}.jsonl"));
+    let nquads = r.work.join(format!("extract-{name}.nq"));
+    let store = r.work.join(format!("store-{name}"));
     // What an earlier run measured stands only while what it measured on is still there:
     // the N-Quads file for Oxigraph's load still to run, and the store for the phases still
     // to read it. A deleted corpus is written again below (generation is deterministic), and
@@ -581,7 +594,7 @@ fn run_size(
     if ck.corpus.is_none() {
         (r.log)(&format!("size {n}: generating the corpus"));
         let started = Instant::now();
-        let generated = generate::generate(source, n, &corpus)?;
+        let generated = generate::generate(source, n, r.config.versions, &corpus)?;
         ck.corpus = Some(checkpoint::Corpus {
             documents: generated.documents,
             bytes: generated.bytes,
@@ -591,7 +604,7 @@ fn run_size(
         ck.save(&ck_path)?;
     } else if !corpus.is_file() {
         (r.log)(&format!("size {n}: writing the deleted corpus again"));
-        generate::generate(source, n, &corpus)?;
+        generate::generate(source, n, r.config.versions, &corpus)?;
     }
     let generated = ck.corpus.clone().expect("generated above");
     if org.is_none() {
@@ -660,7 +673,7 @@ fn run_size(
     // extraction (which then shares the cores with the loader).
     let streamed = !to_file && ck.extract.is_some() && r.fits(store_per_doc * docs);
     if ck.oxigraph.is_none() && (to_file || streamed) {
-        let ox_store = r.work.join(format!("oxigraph-store-{n}"));
+        let ox_store = r.work.join(format!("oxigraph-store-{name}"));
         remove(&ox_store);
         let mut cmd = r.phase_cmd("oxigraph-load");
         cmd.arg("--store").arg(&ox_store);
@@ -971,13 +984,24 @@ impl fmt::Display for Report {
             "MB = 10^6 bytes of policy text; MB/s/core = MB / wall s / cores used; peak RSS per phase process"
         )?;
         for s in &self.sizes {
-            writeln!(
-                f,
-                "\n== {} documents, {:.1} MB ({:.2} copies of the source)",
-                s.documents,
-                s.megabytes,
-                s.documents as f64 / self.source_documents.max(1) as f64
-            )?;
+            if self.versions > 1 {
+                writeln!(
+                    f,
+                    "\n== {} documents, {:.1} MB (histories: {} organisations × {} dated versions)",
+                    s.documents,
+                    s.megabytes,
+                    s.documents.div_ceil(self.versions),
+                    self.versions
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "\n== {} documents, {:.1} MB ({:.2} copies of the source)",
+                    s.documents,
+                    s.megabytes,
+                    s.documents as f64 / self.source_documents.max(1) as f64
+                )?;
+            }
             writeln!(
                 f,
                 "{:<30} {:>9} {:>9} {:>10} {:>12} {:>11} {:>9} {:>9}",
