@@ -161,6 +161,54 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
     assert!(json["sizes"][1]["ratios"]["rebuild_to_full"].is_number());
 }
 
+/// A history corpus (`--versions`) gives the history queries versions to compare: each
+/// answers something, which on a plain generated corpus (no dates) none does.
+#[test]
+fn a_history_corpus_gives_the_history_queries_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus);
+    let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
+    config.corpus = vec![corpus.display().to_string()];
+    config.sizes = vec![8];
+    config.versions = 4;
+    config.work = Some(tmp.path().join("work"));
+    config.jobs = Some(1);
+    config.optimize = false;
+    config.incremental = false;
+    config.query_timeout = Duration::from_secs(60);
+    let report = bench::run(&config, &mut |_| {}).unwrap();
+    let size = &report.sizes[0];
+    let build = size.build.as_ref().unwrap();
+    assert_eq!(build.loaded, 8);
+    // Two organisations of four versions each: eight version graphs and the ontology's.
+    assert_eq!(build.store_graphs, 9);
+    let rows = |prefix: &str| {
+        let q = size
+            .queries
+            .iter()
+            .find(|q| q.name.starts_with(prefix))
+            .unwrap();
+        assert!(q.error.is_none(), "{}: {:?}", q.name, q.error);
+        (q.rows.unwrap(), q.params.clone())
+    };
+    // Versions per year: four years, one version per organisation each.
+    assert_eq!(rows("15-").0, 4);
+    // The last version drops the third's sale denial.
+    assert!(rows("20-").0 > 0);
+    // The second version collects location and telephone number, new since its date.
+    let (newly_collected, params) = rows("21-");
+    assert!(newly_collected >= 2, "{newly_collected}");
+    assert_eq!(params, ["since=2022-06-01"]);
+    // The fourth version offers an opt-out of sale.
+    assert_eq!(rows("22-").0, 2);
+    assert!(rows("17-").0 > 0);
+    assert!(tmp.path().join("work/checkpoint-8-v4.json").is_file());
+    assert!(report
+        .to_string()
+        .contains("histories: 2 organisations × 4 dated versions"));
+}
+
 #[test]
 fn bench_command_prints_json_and_tables() {
     let tmp = tempfile::tempdir().unwrap();

@@ -48,33 +48,40 @@ struct Record {
     text: String,
 }
 
-/// Most versions per organisation: one a year, 2005 to 2024.
+/// Most versions per organisation: one a year, up to [`LAST_YEAR`].
 pub const MAX_VERSIONS: usize = 20;
 
-/// The year of every organisation's first version in a history corpus.
-const FIRST_YEAR: usize = 2005;
+/// The year of every organisation's last version in a history corpus.
+const LAST_YEAR: usize = 2024;
 
 /// What later versions add to the source text, one each, in turn: each a statement some saved
 /// query looks for, so that versions differ in what they say and not only in their bytes.
 /// Not cumulative: a version states its amendment and drops the one before (a sale denial
-/// appears in one version and is gone in the next, as real policies change).
+/// appears in one version and is gone in the next, as real policies change). In the order
+/// that lets four versions exercise the history queries: data types first collected in the
+/// second version (21, with `since` on its date), a sale denial that the last version drops
+/// (20), an opt-out of sale (22).
 const AMENDMENTS: [&str; 5] = [
-    "We may share your email address and device identifiers with our advertising partners to show you relevant offers.",
+    "We collect your precise geolocation and your telephone number when you use our mobile app.",
     "We do not sell your personal information to third parties.",
     "You may opt out of the sale of your personal information at any time by contacting us.",
-    "We collect your precise geolocation and your telephone number when you use our mobile app.",
+    "We may share your email address and device identifiers with our advertising partners to show you relevant offers.",
     "We retain your personal information for as long as your account is active.",
 ];
 
-/// Version `version` (from 0) of a document's text and its date; version 0 is the source
-/// text as it is.
-fn version_of(text: &str, version: usize) -> (String, String) {
-    let date = format!("{}-06-01", FIRST_YEAR + version);
+/// The date of version `version` (from 0) of `versions`: a year apart, the last in
+/// [`LAST_YEAR`].
+pub fn version_date(version: usize, versions: usize) -> String {
+    format!("{}-06-01", LAST_YEAR + 1 + version - versions)
+}
+
+/// Version `version` (from 0) of a document's text: version 0 is the source text as it is.
+fn version_text(text: &str, version: usize) -> String {
     if version == 0 {
-        return (text.to_string(), date);
+        return text.to_string();
     }
     let amendment = AMENDMENTS[(version - 1) % AMENDMENTS.len()];
-    (format!("{text}\n\n{amendment}\n"), date)
+    format!("{text}\n\n{amendment}\n")
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
@@ -222,8 +229,8 @@ fn domain(name: &str, index: usize, copy: usize) -> String {
 ///
 /// With `versions` above 1, each source document of each copy is written `versions` times
 /// in a row (the last history perhaps cut short), one organisation's versions: ids
-/// `c{copy}/v{version}/{name}`, dates a year apart from 2005-06-01, texts as [`version_of`]
-/// makes them. `documents` counts versions, so the corpus holds `documents / versions`
+/// `c{copy}/v{version}/{name}`, dates as [`version_date`] gives them, texts as
+/// [`version_text`] makes them. `documents` counts versions, so the corpus holds `documents / versions`
 /// organisations.
 pub fn generate(
     source: &Source,
@@ -258,8 +265,11 @@ pub fn generate(
                 let (id, text, date) = if versions == 1 {
                     (format!("c{copy}/{}", doc.name), doc.text.clone(), None)
                 } else {
-                    let (text, date) = version_of(&doc.text, version);
-                    (format!("c{copy}/v{version}/{}", doc.name), text, Some(date))
+                    (
+                        format!("c{copy}/v{version}/{}", doc.name),
+                        version_text(&doc.text, version),
+                        Some(version_date(version, versions)),
+                    )
                 };
                 let record = Record {
                     id,
@@ -373,27 +383,27 @@ mod tests {
                 (
                     "c0/v0/Acme_Privacy.txt",
                     "https://acme.example/privacy",
-                    Some("2005-06-01")
+                    Some("2022-06-01")
                 ),
                 (
                     "c0/v1/Acme_Privacy.txt",
                     "https://acme.example/privacy",
-                    Some("2006-06-01")
+                    Some("2023-06-01")
                 ),
                 (
                     "c0/v2/Acme_Privacy.txt",
                     "https://acme.example/privacy",
-                    Some("2007-06-01")
+                    Some("2024-06-01")
                 ),
                 (
                     "c0/v0/Beano_Privacy.txt",
                     "https://beano.example/privacy",
-                    Some("2005-06-01")
+                    Some("2022-06-01")
                 ),
                 (
                     "c0/v1/Beano_Privacy.txt",
                     "https://beano.example/privacy",
-                    Some("2006-06-01")
+                    Some("2023-06-01")
                 ),
             ]
         );
@@ -428,6 +438,7 @@ mod tests {
             .find("\"date\"")
             .is_none());
         assert!(generate(&source, 3, MAX_VERSIONS + 1, &path).is_err());
+        assert!(generate(&source, 3, 0, &path).is_err());
     }
 
     #[test]
@@ -445,6 +456,13 @@ mod tests {
         assert!(records.iter().all(|r| r.date.is_some()));
     }
 
+    #[test]
+    fn twenty_versions_span_twenty_years_to_the_last() {
+        assert_eq!(version_date(0, MAX_VERSIONS), "2005-06-01");
+        assert_eq!(version_date(MAX_VERSIONS - 1, MAX_VERSIONS), "2024-06-01");
+        assert_eq!(version_date(1, 4), "2022-06-01");
+    }
+
     /// Each amendment must state what the history queries look for, or a history corpus
     /// times queries that find nothing to compare.
     #[test]
@@ -460,7 +478,7 @@ mod tests {
                 .map(|m| vocab.concept(m.concept).local_name().to_string())
                 .collect()
         };
-        let [share, no_sale, opt_out, collect, retain] = AMENDMENTS.map(practices);
+        let [collect, no_sale, opt_out, share, retain] = AMENDMENTS.map(practices);
         assert!(share.iter().any(|p| p.kind == PracticeKind::Share
             && !p.negated
             && !p.recipients.is_empty()
