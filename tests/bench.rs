@@ -206,7 +206,7 @@ fn a_history_corpus_gives_the_history_queries_answers() {
     assert!(tmp.path().join("work/checkpoint-8-v4.json").is_file());
     assert!(report
         .to_string()
-        .contains("histories: 2 organisations × 4 dated versions"));
+        .contains("(2 histories of 4 dated versions)"));
 }
 
 #[test]

@@ -447,12 +447,16 @@ fn query_params(q: &crate::query::SavedQuery, org: Option<&str>, versions: usize
         .filter_map(|(name, _)| match name.as_str() {
             "org" => org.map(|o| format!("org={o}")),
             "data" => Some("data=location".to_string()),
-            "since" if versions > 1 => {
-                Some(format!("since={}", generate::version_date(1, versions)))
-            }
+            "since" => history_since(versions),
             _ => None,
         })
         .collect()
+}
+
+/// The `since` parameter bound in a history corpus of `versions` versions per organisation:
+/// the second version's date.
+fn history_since(versions: usize) -> Option<String> {
+    (versions > 1).then(|| format!("since={}", generate::version_date(1, versions)))
 }
 
 /// Runs the benchmark; `log` receives progress lines as phases start and end.
@@ -992,7 +996,7 @@ impl fmt::Display for Report {
             if self.versions > 1 {
                 writeln!(
                     f,
-                    "\n== {} documents, {:.1} MB (histories: {} organisations × {} dated versions)",
+                    "\n== {} documents, {:.1} MB ({} histories of {} dated versions)",
                     s.documents,
                     s.megabytes,
                     s.documents.div_ceil(self.versions),
@@ -1147,13 +1151,9 @@ impl fmt::Display for Report {
                 "\n== saved queries, ms: first run after opening the store / second run (when the first took under 10 s){}",
                 self.org
                     .as_deref()
-                    .map(|o| if self.versions > 1 {
-                        format!(
-                            " (org={o}, data=location, since={})",
-                            generate::version_date(1, self.versions)
-                        )
-                    } else {
-                        format!(" (org={o}, data=location)")
+                    .map(|o| match history_since(self.versions) {
+                        Some(since) => format!(" (org={o}, data=location, {since})"),
+                        None => format!(" (org={o}, data=location)"),
                     })
                     .unwrap_or_default()
             )?;
