@@ -33,13 +33,19 @@ fn write_corpus(dir: &Path) {
     }
 }
 
-#[test]
-fn bench_runs_every_phase_on_a_tiny_corpus() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
+/// The harness's defaults, running this build's binary on the tiny corpus written under `dir`.
+fn tiny_config(dir: &Path) -> Config {
+    let corpus = dir.join("corpus");
     write_corpus(&corpus);
     let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
     config.corpus = vec![corpus.display().to_string()];
+    config
+}
+
+#[test]
+fn bench_runs_every_phase_on_a_tiny_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut config = tiny_config(tmp.path());
     config.sizes = vec![10, 3];
     config.work = Some(tmp.path().join("work"));
     config.jobs = Some(1);
@@ -166,10 +172,7 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
 #[test]
 fn a_history_corpus_gives_the_history_queries_answers() {
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    write_corpus(&corpus);
-    let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
-    config.corpus = vec![corpus.display().to_string()];
+    let mut config = tiny_config(tmp.path());
     config.sizes = vec![8];
     config.versions = 4;
     config.work = Some(tmp.path().join("work"));

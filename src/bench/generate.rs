@@ -355,21 +355,24 @@ mod tests {
             .collect()
     }
 
-    fn two_document_source(dir: &Path) -> Source {
+    /// A source of two small documents in a temporary folder (kept alive by the first
+    /// value), and where to write a corpus beside them.
+    fn two_document_source() -> (tempfile::TempDir, Source, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
         std::fs::write(
-            dir.join("Acme_Privacy.txt"),
+            dir.path().join("Acme_Privacy.txt"),
             "We collect your email address.\n",
         )
         .unwrap();
-        std::fs::write(dir.join("Beano_Privacy.txt"), "We use cookies.\n").unwrap();
-        Source::open(&[dir.display().to_string()]).unwrap()
+        std::fs::write(dir.path().join("Beano_Privacy.txt"), "We use cookies.\n").unwrap();
+        let source = Source::open(&[dir.path().display().to_string()]).unwrap();
+        let path = dir.path().join("corpus.jsonl");
+        (dir, source, path)
     }
 
     #[test]
     fn a_history_corpus_writes_dated_amended_versions_of_each_organisation() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = two_document_source(dir.path());
-        let path = dir.path().join("corpus.jsonl");
+        let (_dir, source, path) = two_document_source();
         let generated = generate(&source, 5, 3, &path).unwrap();
         assert_eq!(generated.documents, 5);
         let records = read_records(&path);
@@ -417,9 +420,7 @@ mod tests {
 
     #[test]
     fn a_plain_corpus_has_one_undated_organisation_per_copy() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = two_document_source(dir.path());
-        let path = dir.path().join("corpus.jsonl");
+        let (_dir, source, path) = two_document_source();
         generate(&source, 3, 1, &path).unwrap();
         let records = read_records(&path);
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
@@ -443,9 +444,7 @@ mod tests {
 
     #[test]
     fn rewriting_a_history_corpus_keeps_its_dates() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = two_document_source(dir.path());
-        let path = dir.path().join("corpus.jsonl");
+        let (_dir, source, path) = two_document_source();
         generate(&source, 4, 2, &path).unwrap();
         assert_eq!(rewrite(&path, 0.5).unwrap(), 2);
         let records = read_records(&path);
