@@ -287,6 +287,11 @@ enum Command {
         /// Stop a query still running after this many seconds
         #[arg(long, default_value_t = 120)]
         query_timeout: u64,
+        /// Empty the operating system's page cache before each saved query (Linux, as root)
+        /// and run each twice: the first run reads the store from disk at every size, the
+        /// second is warm
+        #[arg(long)]
+        cold_queries: bool,
         /// Keep stores and N-Quads files once measured
         #[arg(long)]
         keep: bool,
@@ -334,6 +339,8 @@ enum BenchPhase {
         name: String,
         #[arg(long = "param")]
         params: Vec<String>,
+        #[arg(long)]
+        twice: bool,
     },
 }
 
@@ -600,6 +607,7 @@ fn main() -> ExitCode {
             skip_incremental,
             org,
             query_timeout,
+            cold_queries,
             keep,
             resume,
         } => cli::bench(
@@ -615,6 +623,8 @@ fn main() -> ExitCode {
                 incremental: !skip_incremental,
                 org,
                 query_timeout: std::time::Duration::from_secs(query_timeout),
+                cold_queries,
+                drop_caches: privacy_kg::bench::DROP_CACHES.into(),
                 keep,
                 resume,
             },
@@ -654,10 +664,12 @@ fn bench_phase(phase: BenchPhase) -> privacy_kg::bench::Phase {
             store,
             name,
             params,
+            twice,
         } => Phase::Query {
             store,
             name,
             params,
+            twice,
         },
     }
 }

@@ -1,7 +1,7 @@
 //! The benchmark harness on a tiny corpus written here: every phase runs and the report's
 //! fields are sane. Timings are never asserted on.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -40,6 +40,20 @@ fn tiny_config(dir: &Path) -> Config {
     let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
     config.corpus = vec![corpus.display().to_string()];
     config
+}
+
+/// [`tiny_config`] at one size of 3 documents, one job, no rebuild, its work folder (also
+/// returned) kept so that a second run can resume it.
+fn resumable_config(dir: &Path) -> (Config, PathBuf) {
+    let mut config = tiny_config(dir);
+    let work = dir.join("work");
+    config.sizes = vec![3];
+    config.work = Some(work.clone());
+    config.jobs = Some(1);
+    config.query_timeout = Duration::from_secs(60);
+    config.incremental = false;
+    config.keep = true;
+    (config, work)
 }
 
 #[test]
@@ -262,17 +276,7 @@ fn wall_s(size: &bench::SizeReport, phase: &str) -> f64 {
 #[test]
 fn an_interrupted_run_resumes_where_it_stopped() {
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    write_corpus(&corpus);
-    let work = tmp.path().join("work");
-    let mut config = Config::new(env!("CARGO_BIN_EXE_privacy-kg").into());
-    config.corpus = vec![corpus.display().to_string()];
-    config.sizes = vec![3];
-    config.work = Some(work.clone());
-    config.jobs = Some(1);
-    config.query_timeout = Duration::from_secs(60);
-    config.incremental = false;
-    config.keep = true;
+    let (mut config, work) = resumable_config(tmp.path());
     let quiet = &mut |_: &str| {};
     let first = bench::run(&config, quiet).unwrap();
     let first = &first.sizes[0];
@@ -391,4 +395,56 @@ fn oxigraph_load_phase_reads_quads_from_a_pipe() {
         .unwrap()
         .quads;
     assert_eq!(loaded, quads);
+}
+
+#[test]
+fn cold_queries_empty_the_page_cache_before_each_query_and_rerun_warm_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut config, work) = resumable_config(tmp.path());
+    // Not Linux's /proc/sys/vm/drop_caches: a test must not empty the machine's page cache,
+    // and needs no root.
+    config.cold_queries = true;
+    config.drop_caches = tmp.path().join("no-such-folder").join("drop_caches");
+    let err = bench::run(&config, &mut |_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("--cold-queries") && err.contains("no-such-folder"),
+        "refused at once, naming the file: {err}"
+    );
+    assert!(!work.join("corpus-3.jsonl").exists(), "nothing generated");
+
+    // A warm run kept for --resume: its query times are not cold ones, so a cold resumption
+    // runs every query again, and nothing else.
+    config.cold_queries = false;
+    let warm = bench::run(&config, &mut |_| {}).unwrap();
+    assert!(warm.sizes[0].queries.iter().all(|q| !q.cold));
+    config.cold_queries = true;
+    config.drop_caches = tmp.path().join("drop_caches");
+    config.resume = true;
+    let lines = std::cell::RefCell::new(Vec::new());
+    let report = bench::run(&config, &mut |l| lines.borrow_mut().push(l.to_string())).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&config.drop_caches).unwrap(),
+        "1\n",
+        "clean pages dropped"
+    );
+    let catalogue = privacy_kg::query::catalogue().len();
+    let queries = &report.sizes[0].queries;
+    assert_eq!(queries.len(), catalogue);
+    for q in queries {
+        assert!(q.error.is_none(), "{}: {:?}", q.name, q.error);
+        assert!(q.cold, "{}", q.name);
+        assert!(q.second_ms.is_some(), "{} ran twice", q.name);
+    }
+    let ran = lines
+        .borrow()
+        .iter()
+        .filter(|l| l.starts_with("  query ") && l.ends_with('…'))
+        .count();
+    assert_eq!(ran, catalogue, "every query measured again");
+    assert_eq!(
+        wall_s(&report.sizes[0], "build"),
+        wall_s(&warm.sizes[0], "build"),
+        "the build is the warm run's"
+    );
+    assert!(report.to_string().contains("(cold)"), "{report}");
 }

@@ -94,6 +94,13 @@ pub struct Config {
     pub org: Option<String>,
     /// A query still running after this long is stopped and reported as timed out.
     pub query_timeout: Duration,
+    /// Empty the page cache before each saved query and run each twice
+    /// ([`drop_page_cache`]): a store that fits in memory is otherwise still cached from its
+    /// build when its queries run, one that does not is read from disk, and the first runs
+    /// of two sizes measure different things.
+    pub cold_queries: bool,
+    /// The file written to empty the page cache: [`DROP_CACHES`] (tests point it elsewhere).
+    pub drop_caches: PathBuf,
     /// Keep stores and N-Quads files (and a temporary work folder) instead of removing them
     /// once measured.
     pub keep: bool,
@@ -117,6 +124,8 @@ impl Config {
             incremental: true,
             org: None,
             query_timeout: Duration::from_secs(120),
+            cold_queries: false,
+            drop_caches: PathBuf::from(DROP_CACHES),
             keep: false,
             resume: false,
         }
@@ -194,6 +203,9 @@ pub struct QueryTime {
     pub peak_rss_mb: Option<f64>,
     /// Why there is no time: timed out or failed.
     pub error: Option<String>,
+    /// Whether the page cache was emptied before the first run ([`Config::cold_queries`]).
+    #[serde(default)]
+    pub cold: bool,
 }
 
 impl QueryTime {
@@ -208,6 +220,7 @@ impl QueryTime {
             second_ms: None,
             peak_rss_mb: None,
             error: Some(why),
+            cold: false,
         }
     }
 }
@@ -261,7 +274,25 @@ pub struct Report {
     /// The organisation bound to `org` parameters.
     pub org: Option<String>,
     pub query_timeout_s: f64,
+    /// Whether each query's first run started from an empty page cache.
+    pub cold_queries: bool,
     pub sizes: Vec<SizeReport>,
+}
+
+/// Where Linux takes the order to drop clean pages from its page cache.
+pub const DROP_CACHES: &str = "/proc/sys/vm/drop_caches";
+
+/// Writes dirty pages to disk, then empties the page cache through `control`
+/// ([`DROP_CACHES`]), so the next query reads the store from disk (Linux, as root).
+fn drop_page_cache(control: &Path) -> Result<(), BenchError> {
+    // SAFETY: sync(2) takes no arguments and always succeeds.
+    unsafe { libc::sync() };
+    std::fs::write(control, "1\n").map_err(|e| {
+        BenchError::Other(format!(
+            "--cold-queries: cannot empty the page cache through {}: {e} (Linux only, as root)",
+            control.display()
+        ))
+    })
 }
 
 /// Space kept free beside the estimates before writing a large file or store.
@@ -271,6 +302,13 @@ const DISK_MARGIN: u64 = 2_000_000_000;
 /// from 83.5 MB of text; 5.27 GB of store from 10,000 documents of 19.3 kB), rounded up.
 const NQUADS_BYTES_PER_TEXT_BYTE: f64 = 25.0;
 const STORE_BYTES_PER_TEXT_BYTE: f64 = 30.0;
+/// Free space `optimize` needs beside the store, per byte of store. RocksDB writes a
+/// compaction's files before it deletes the ones they replace, but Oxigraph compacts one
+/// column family after another and RocksDB splits each into jobs, so the extra space is far
+/// below the store's size: 0.3 GB at most beside the 53.6 GB 100,000-document history store
+/// (sampled every 10 s while it compacted to 31.5 GB). A quarter of the store leaves room for
+/// the largest column family (one of six quad indexes, or the strings) compacted at once.
+const OPTIMIZE_SPACE_PER_STORE_BYTE: f64 = 0.25;
 
 /// What the run carries from size to size: the binary's fingerprint, bytes per document of
 /// the N-Quads file and of the store, to check that the next size fits on disk, and the
@@ -481,6 +519,10 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         path: work.display().to_string(),
         source,
     })?;
+    if config.cold_queries && config.queries {
+        // Fails now, not after hours of building, when this process may not do it.
+        drop_page_cache(&config.drop_caches)?;
+    }
     let source = generate::Source::open(&config.corpus)?;
     log(&format!(
         "source {}: {} documents, {:.1} MB; work folder {}",
@@ -509,6 +551,7 @@ pub fn run(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Report, BenchEr
         versions: config.versions,
         org: config.org.clone(),
         query_timeout_s: config.query_timeout.as_secs_f64(),
+        cold_queries: config.cold_queries,
         sizes: Vec::new(),
     };
     let mut runner = Runner {
@@ -561,6 +604,9 @@ fn run_size(
     } else {
         checkpoint::Checkpoint::fresh(&state.binary)
     };
+    // Cold and warm first runs are not the same measurement: those of the other kind are
+    // run again.
+    ck.queries.retain(|t| t.cold == r.config.cold_queries);
     let corpus = r.work.join(format!("corpus-{name}.jsonl"));
     let nquads = r.work.join(format!("extract-{name}.nq"));
     let store = r.work.join(format!("store-{name}"));
@@ -732,8 +778,10 @@ fn run_size(
 
     // 5. Compaction, timed apart from the build: the queries read the compacted store.
     if r.config.optimize && built && ck.optimize.is_none() {
-        // RocksDB writes the compacted files before it deletes the old ones.
-        if ck.store_bytes.is_none_or(|b| r.fits(b as f64)) {
+        if ck
+            .store_bytes
+            .is_none_or(|b| r.fits(b as f64 * OPTIMIZE_SPACE_PER_STORE_BYTE))
+        {
             let mut cmd = r.phase_cmd("optimize");
             cmd.arg("--store").arg(&store);
             match r.child::<OptimizeOutput>("optimize", cmd, &[0], None, true)? {
@@ -768,6 +816,10 @@ fn run_size(
             }
             let mut cmd = r.phase_cmd("query");
             cmd.arg("--store").arg(&store).arg(&q.name);
+            if r.config.cold_queries {
+                drop_page_cache(&r.config.drop_caches)?;
+                cmd.arg("--twice");
+            }
             for p in &params {
                 cmd.arg("--param").arg(p);
             }
@@ -786,6 +838,7 @@ fn run_size(
                         second_ms: o.second_ms,
                         peak_rss_mb: Some(ran.usage.peak_rss_mb),
                         error: None,
+                        cold: r.config.cold_queries,
                     }
                 }
                 Err(note) => QueryTime::failed(&q.name, params, note),
@@ -1148,7 +1201,12 @@ impl fmt::Display for Report {
         if let Some(first) = with_queries.first() {
             writeln!(
                 f,
-                "\n== saved queries, ms: first run after opening the store / second run (when the first took under 10 s){}",
+                "\n== saved queries, ms: {}{}",
+                if self.cold_queries {
+                    "first run after emptying the page cache (cold) / second run (warm)"
+                } else {
+                    "first run after opening the store / second run (when the first took under 10 s)"
+                },
                 self.org
                     .as_deref()
                     .map(|o| match history_since(self.versions) {
