@@ -612,7 +612,6 @@ fn main() -> ExitCode {
             resume,
         } => cli::bench(
             privacy_kg::bench::Config {
-                exe: PathBuf::new(),
                 corpus,
                 sizes,
                 versions: usize::from(versions),
@@ -624,9 +623,10 @@ fn main() -> ExitCode {
                 org,
                 query_timeout: std::time::Duration::from_secs(query_timeout),
                 cold_queries,
-                drop_caches: privacy_kg::bench::DROP_CACHES.into(),
                 keep,
                 resume,
+                // the binary (cli::bench sets it) and the page-cache file are the defaults
+                ..privacy_kg::bench::Config::new(PathBuf::new())
             },
             json,
             json_out.as_deref(),

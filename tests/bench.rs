@@ -56,6 +56,15 @@ fn resumable_config(dir: &Path) -> (Config, PathBuf) {
     (config, work)
 }
 
+/// The progress lines of a run that start timing a saved query ("  query 01-… …").
+fn queries_started(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with("  query ") && l.ends_with('…'))
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn bench_runs_every_phase_on_a_tiny_corpus() {
     let tmp = tempfile::tempdir().unwrap();
@@ -313,12 +322,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
             .map(|q| q.first_ms)
             .collect::<Vec<_>>()
     );
-    let ran: Vec<String> = lines
-        .borrow()
-        .iter()
-        .filter(|l| l.starts_with("  query ") && l.ends_with('…'))
-        .cloned()
-        .collect();
+    let ran = queries_started(&lines.borrow());
     assert_eq!(ran.len(), 4, "{ran:?}");
     assert!(
         second.notes.iter().any(|n| n.contains("resumed from")),
@@ -435,11 +439,7 @@ fn cold_queries_empty_the_page_cache_before_each_query_and_rerun_warm_figures() 
         assert!(q.cold, "{}", q.name);
         assert!(q.second_ms.is_some(), "{} ran twice", q.name);
     }
-    let ran = lines
-        .borrow()
-        .iter()
-        .filter(|l| l.starts_with("  query ") && l.ends_with('…'))
-        .count();
+    let ran = queries_started(&lines.borrow()).len();
     assert_eq!(ran, catalogue, "every query measured again");
     assert_eq!(
         wall_s(&report.sizes[0], "build"),

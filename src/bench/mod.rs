@@ -280,7 +280,7 @@ pub struct Report {
 }
 
 /// Where Linux takes the order to drop clean pages from its page cache.
-pub const DROP_CACHES: &str = "/proc/sys/vm/drop_caches";
+const DROP_CACHES: &str = "/proc/sys/vm/drop_caches";
 
 /// Writes dirty pages to disk, then empties the page cache through `control`
 /// ([`DROP_CACHES`]), so the next query reads the store from disk (Linux, as root).
