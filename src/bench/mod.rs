@@ -472,6 +472,18 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+/// A query's growth from the smallest size's time to the largest's: first runs, then second
+/// runs where both sizes have one (with `--cold-queries`, cold growth then warm growth).
+fn query_growth(smallest: &QueryTime, largest: &QueryTime) -> String {
+    let first = ratio(largest.first_ms, smallest.first_ms);
+    let second = ratio(largest.second_ms, smallest.second_ms);
+    match (first, second) {
+        (Some(a), Some(b)) => format!("{a:.1}× / {b:.1}×"),
+        (Some(a), None) => format!("{a:.1}×"),
+        (None, _) => "—".into(),
+    }
+}
+
 fn per_s(n: f64, wall: f64) -> Option<f64> {
     (wall > 0.0).then(|| n / wall)
 }
@@ -1221,7 +1233,7 @@ impl fmt::Display for Report {
             }
             let growth = with_queries.len() > 1;
             if growth {
-                write!(f, " {:>8}", "growth")?;
+                write!(f, " {:>15}", "growth")?;
             }
             writeln!(f, " {:>8}", "rows")?;
             for (i, q) in first.queries.iter().enumerate() {
@@ -1249,9 +1261,10 @@ impl fmt::Display for Report {
                 }
                 let last = with_queries.last().and_then(|s| s.queries.get(i));
                 if growth {
-                    let g = ratio(last.and_then(|q| q.first_ms), q.first_ms);
-                    let g = g.map(|g| format!("{g:.1}×")).unwrap_or_else(|| "—".into());
-                    write!(f, " {g:>8}")?;
+                    let g = last
+                        .map(|l| query_growth(q, l))
+                        .unwrap_or_else(|| "—".into());
+                    write!(f, " {g:>15}")?;
                 }
                 writeln!(
                     f,
@@ -1264,7 +1277,7 @@ impl fmt::Display for Report {
             if growth {
                 writeln!(
                     f,
-                    "growth: first-run time at {} documents / at {}; rows: at the largest size; a query that runs out of time is not rerun on larger stores",
+                    "growth: time at {} documents / at {}, first runs / second runs where both sizes have one (target ≤ 12×); rows: at the largest size; a query that runs out of time is not rerun on larger stores",
                     with_queries.last().unwrap().documents,
                     first.documents
                 )?;
@@ -1290,5 +1303,41 @@ impl fmt::Display for Report {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timed(first_ms: Option<f64>, second_ms: Option<f64>) -> QueryTime {
+        QueryTime {
+            name: "01-collected-data-types".into(),
+            params: Vec::new(),
+            rows: Some(1),
+            open_ms: Some(1.0),
+            first_ms,
+            second_ms,
+            peak_rss_mb: Some(1.0),
+            error: None,
+            cold: true,
+        }
+    }
+
+    #[test]
+    fn growth_gives_second_runs_beside_first_runs_where_both_sizes_have_them() {
+        let small = timed(Some(10.0), Some(4.0));
+        assert_eq!(
+            query_growth(&small, &timed(Some(150.0), Some(48.0))),
+            "15.0× / 12.0×"
+        );
+        // A slow query at the larger size ran once: only first runs compare.
+        assert_eq!(query_growth(&small, &timed(Some(150.0), None)), "15.0×");
+        assert_eq!(
+            query_growth(&timed(Some(10.0), None), &timed(Some(150.0), Some(48.0))),
+            "15.0×"
+        );
+        // Timed out at the larger size: no growth.
+        assert_eq!(query_growth(&small, &timed(None, None)), "—");
     }
 }
