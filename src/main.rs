@@ -339,6 +339,7 @@ enum BenchPhase {
         name: String,
         #[arg(long = "param")]
         params: Vec<String>,
+        /// Run the query twice even when the first run takes 10 s or more
         #[arg(long)]
         twice: bool,
     },

@@ -187,7 +187,10 @@ fn bench_runs_every_phase_on_a_tiny_corpus() {
     let table = report.to_string();
     assert!(table.contains("lexicon scan") && table.contains("rebuild/full"));
     // Two sizes with queries: each query's growth from the smaller to the larger store.
-    assert!(table.contains("growth: time at 10 documents / at 3"), "{table}");
+    assert!(
+        table.contains("growth: time at 10 documents / at 3"),
+        "{table}"
+    );
     let json = serde_json::to_value(&report).unwrap();
     assert!(json["sizes"][1]["ratios"]["rebuild_to_full"].is_number());
 }
