@@ -152,12 +152,57 @@ impl Checkpoint {
         self.optimized_store_bytes = None;
         self.queries.clear();
         self.incremental = None;
+        for phase in [BUILD, OPTIMIZE, REBUILD] {
+            self.forget_notes(phase);
+        }
+    }
+
+    /// Forgets what an earlier run noted about `phase` (skipped for want of disk, failed),
+    /// before it runs again on `--resume`: otherwise the report would say a phase was
+    /// skipped beside the figures it measured after all. Notes about a phase start with its
+    /// name and a colon (or, for the rebuild, its name and what it rewrote).
+    pub fn forget_notes(&mut self, phase: &str) {
+        self.notes.retain(|n| {
+            !n.strip_prefix(phase)
+                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(' '))
+        });
     }
 }
+
+/// The names under which the phases report, and their notes start.
+pub const SCAN: &str = "lexicon scan";
+pub const EXTRACT: &str = "extract --format nq";
+pub const OXIGRAPH_LOAD: &str = "oxigraph bulk load";
+pub const BUILD: &str = "build";
+pub const OPTIMIZE: &str = "optimize";
+pub const REBUILD: &str = "rebuild after rewriting";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgetting_a_phase_keeps_the_notes_of_the_others() {
+        let mut ck = Checkpoint::fresh("x");
+        ck.notes = vec![
+            "optimize: skipped, not enough disk to compact the store".into(),
+            "optimize: failed (exit Some(1)): boom".into(),
+            "build: skipped, not enough disk for the store".into(),
+            "oxigraph bulk load (streamed from extract -j 1): failed (exit Some(1))".into(),
+            "rebuild after rewriting 3 documents: failed (exit Some(1))".into(),
+        ];
+        ck.forget_notes(OPTIMIZE);
+        assert_eq!(ck.notes.len(), 3, "{:?}", ck.notes);
+        assert!(ck.notes.iter().all(|n| !n.starts_with("optimize")));
+        ck.forget_notes(OXIGRAPH_LOAD);
+        assert!(
+            ck.notes.iter().all(|n| !n.starts_with("oxigraph")),
+            "{:?}",
+            ck.notes
+        );
+        ck.forget_store();
+        assert!(ck.notes.is_empty(), "{:?}", ck.notes);
+    }
 
     #[test]
     fn a_checkpoint_resumes_only_under_the_binary_that_wrote_it() {

@@ -692,10 +692,11 @@ fn run_size(
 
     // 1. The lexicon floor.
     if ck.scan.is_none() {
+        ck.forget_notes(checkpoint::SCAN);
         let mut cmd = r.phase_cmd("scan");
         r.jobs_args(&mut cmd);
         cmd.arg(&inputs);
-        match r.child::<ScanOutput>("lexicon scan", cmd, &[0], None, true)? {
+        match r.child::<ScanOutput>(checkpoint::SCAN, cmd, &[0], None, true)? {
             Ok(ran) => ck.scan = Some((ran.output.expect("parsed"), ran.usage)),
             Err(note) => ck.notes.push(note),
         }
@@ -704,11 +705,13 @@ fn run_size(
 
     // 2. extract --format nq, to a file when it and Oxigraph's store fit on disk.
     if ck.extract.is_none() {
+        ck.forget_notes(checkpoint::EXTRACT);
         let to_file = r.fits((nquads_per_doc + store_per_doc) * docs);
         if !to_file {
-            ck.notes.push(
-                "not enough disk for the N-Quads file and a second store: extract written to /dev/null".into(),
-            );
+            ck.notes.push(format!(
+                "{}: written to /dev/null, not enough disk for the N-Quads file and a second store",
+                checkpoint::EXTRACT
+            ));
         }
         let mut cmd = r.exe();
         cmd.args(["extract", "--format", "nq", "-o"]);
@@ -719,7 +722,7 @@ fn run_size(
         });
         r.jobs_args(&mut cmd);
         cmd.arg(&inputs);
-        match r.child::<()>("extract --format nq", cmd, &[0, 3], None, false)? {
+        match r.child::<()>(checkpoint::EXTRACT, cmd, &[0, 3], None, false)? {
             Ok(ran) => {
                 ck.extract = Some(checkpoint::Extract {
                     usage: ran.usage,
@@ -740,13 +743,14 @@ fn run_size(
     // extraction (which then shares the cores with the loader).
     let streamed = !to_file && ck.extract.is_some() && r.fits(store_per_doc * docs);
     if ck.oxigraph.is_none() && (to_file || streamed) {
+        ck.forget_notes(checkpoint::OXIGRAPH_LOAD);
         let ox_store = r.work.join(format!("oxigraph-store-{name}"));
         remove(&ox_store);
         let mut cmd = r.phase_cmd("oxigraph-load");
         cmd.arg("--store").arg(&ox_store);
         let ran = if to_file {
             cmd.arg(&nquads);
-            r.child::<OxigraphLoadOutput>("oxigraph bulk load", cmd, &[0], None, true)?
+            r.child::<OxigraphLoadOutput>(checkpoint::OXIGRAPH_LOAD, cmd, &[0], None, true)?
         } else {
             cmd.arg("-");
             r.streamed_oxigraph_load(cmd, &inputs)?
@@ -773,7 +777,7 @@ fn run_size(
             cmd.arg("--store").arg(&store);
             r.jobs_args(&mut cmd);
             cmd.arg(&inputs);
-            match r.child::<BuildOutput>("build", cmd, &[0], None, true)? {
+            match r.child::<BuildOutput>(checkpoint::BUILD, cmd, &[0], None, true)? {
                 Ok(ran) => {
                     ck.build = Some((ran.output.expect("parsed"), ran.usage));
                     ck.store_bytes = Some(crate::store::disk_bytes(&store));
@@ -781,8 +785,10 @@ fn run_size(
                 Err(note) => ck.notes.push(note),
             }
         } else {
-            ck.notes
-                .push("not enough disk for the store: build, queries and rebuild skipped".into());
+            ck.notes.push(format!(
+                "{}: skipped, not enough disk for the store (so were the queries and the rebuild)",
+                checkpoint::BUILD
+            ));
         }
         ck.save(&ck_path)?;
     }
@@ -790,13 +796,14 @@ fn run_size(
 
     // 5. Compaction, timed apart from the build: the queries read the compacted store.
     if r.config.optimize && built && ck.optimize.is_none() {
+        ck.forget_notes(checkpoint::OPTIMIZE);
         if ck
             .store_bytes
             .is_none_or(|b| r.fits(b as f64 * OPTIMIZE_SPACE_PER_STORE_BYTE))
         {
             let mut cmd = r.phase_cmd("optimize");
             cmd.arg("--store").arg(&store);
-            match r.child::<OptimizeOutput>("optimize", cmd, &[0], None, true)? {
+            match r.child::<OptimizeOutput>(checkpoint::OPTIMIZE, cmd, &[0], None, true)? {
                 Ok(ran) => {
                     ck.optimize = Some((ran.output.expect("parsed"), ran.usage));
                     ck.optimized_store_bytes = Some(crate::store::disk_bytes(&store));
@@ -804,9 +811,10 @@ fn run_size(
                 Err(note) => ck.notes.push(note),
             }
         } else {
-            ck.notes.push(
-                "not enough disk to compact the store: optimize skipped, the queries read the store as built".into(),
-            );
+            ck.notes.push(format!(
+                "{}: skipped, not enough disk to compact the store; the queries read the store as built",
+                checkpoint::OPTIMIZE
+            ));
         }
         ck.save(&ck_path)?;
     }
@@ -878,12 +886,13 @@ fn run_size(
 
     // 7. Incremental rebuild after rewriting 1% of the documents.
     if incremental && built && ck.incremental.is_none() {
+        ck.forget_notes(checkpoint::REBUILD);
         let rewritten = generate::rewrite(&corpus, INCREMENTAL_FRACTION)?;
         let mut cmd = r.phase_cmd("build");
         cmd.arg("--store").arg(&store);
         r.jobs_args(&mut cmd);
         cmd.arg(&inputs);
-        let what = format!("rebuild after rewriting {rewritten} documents");
+        let what = format!("{} {rewritten} documents", checkpoint::REBUILD);
         match r.child::<BuildOutput>(&what, cmd, &[0], None, true)? {
             Ok(ran) => {
                 ck.incremental = Some(Incremental {
