@@ -169,7 +169,8 @@ impl Checkpoint {
     }
 }
 
-/// The names under which the phases report, and their notes start.
+/// The names under which the phases report (progress lines, the report's rows, what a
+/// resumed run took from its checkpoint), and with which their notes start.
 pub const SCAN: &str = "lexicon scan";
 pub const EXTRACT: &str = "extract --format nq";
 pub const OXIGRAPH_LOAD: &str = "oxigraph bulk load";

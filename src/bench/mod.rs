@@ -426,7 +426,7 @@ impl Runner<'_> {
         // Whatever the load did, the feeder is waited for: once the load has exited, the
         // pipe is closed and the feeder stops at its next write.
         let ran = self.fed_child(
-            "oxigraph bulk load (streamed from extract -j 1)",
+            &format!("{} (streamed from extract -j 1)", checkpoint::OXIGRAPH_LOAD),
             load,
             Stdio::from(pipe),
             &[0],
@@ -441,7 +441,8 @@ impl Runner<'_> {
         Ok(match fed.code() {
             Some(0 | 3) => ran,
             _ => ran.and(Err(format!(
-                "oxigraph bulk load: the extract feeding it failed ({fed})"
+                "{}: the extract feeding it failed ({fed})",
+                checkpoint::OXIGRAPH_LOAD
             ))),
         })
     }
@@ -639,11 +640,11 @@ fn run_size(
     }
     let resumed: Vec<&str> = [
         ("corpus", ck.corpus.is_some()),
-        ("lexicon scan", ck.scan.is_some()),
+        (checkpoint::SCAN, ck.scan.is_some()),
         ("extract", ck.extract.is_some()),
-        ("oxigraph bulk load", ck.oxigraph.is_some()),
-        ("build", ck.build.is_some()),
-        ("optimize", ck.optimize.is_some()),
+        (checkpoint::OXIGRAPH_LOAD, ck.oxigraph.is_some()),
+        (checkpoint::BUILD, ck.build.is_some()),
+        (checkpoint::OPTIMIZE, ck.optimize.is_some()),
         ("queries", !ck.queries.is_empty()),
         ("rebuild", ck.incremental.is_some()),
     ]
@@ -960,28 +961,24 @@ fn run_size(
         triples_per_s: quads.and_then(|q| per_s(q, usage.wall_s)),
     };
     if let Some((_, usage)) = &scan {
-        let mut r = row("lexicon scan", *usage, true, false);
+        let mut r = row(checkpoint::SCAN, *usage, true, false);
         r.triples_per_s = None;
         size.phases.push(r);
     }
     if let Some(usage) = extract {
-        size.phases.push(row(
-            if to_file {
-                "extract --format nq"
-            } else {
-                "extract --format nq (to /dev/null)"
-            },
-            usage,
-            true,
-            true,
-        ));
+        let phase = if to_file {
+            checkpoint::EXTRACT.to_string()
+        } else {
+            format!("{} (to /dev/null)", checkpoint::EXTRACT)
+        };
+        size.phases.push(row(&phase, usage, true, true));
     }
     if let Some((_, usage)) = &oxigraph {
         size.phases
-            .push(row("oxigraph bulk load", *usage, false, false));
+            .push(row(checkpoint::OXIGRAPH_LOAD, *usage, false, false));
     }
     if let Some((b, usage)) = &build {
-        size.phases.push(row("build", *usage, true, true));
+        size.phases.push(row(checkpoint::BUILD, *usage, true, true));
         size.quads_per_policy = (b.loaded > 0).then(|| b.quads_loaded as f64 / b.loaded as f64);
         size.split = Some(Split {
             read_normalise_s: b.read_s + b.text_s,
