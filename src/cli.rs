@@ -975,17 +975,41 @@ pub fn bench(mut config: bench::Config, json: bool, json_out: Option<&Path>) -> 
         config.exe = std::env::current_exe().context("finding the privacy-kg binary")?;
     }
     let report = bench::run(&config, &mut |line| eprintln!("privacy-kg bench: {line}"))?;
+    write_bench_report(&report, json, json_out)
+}
+
+/// `privacy-kg bench --render REPORT.json`: the table (or JSON) of a report an earlier run
+/// saved with `--json-out` or `--json`, its targets judged again by this binary.
+pub fn bench_render(path: &Path, json: bool, json_out: Option<&Path>) -> Result<Outcome> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut report: bench::Report = serde_json::from_reader(std::io::BufReader::new(file))
+        .with_context(|| {
+            format!(
+                "{} is not a report of privacy-kg bench (--json-out)",
+                path.display()
+            )
+        })?;
+    report.targets = bench::targets::check(&report);
+    write_bench_report(&report, json, json_out)
+}
+
+/// Prints `report` as a table or JSON, and writes it as JSON to `json_out`.
+fn write_bench_report(
+    report: &bench::Report,
+    json: bool,
+    json_out: Option<&Path>,
+) -> Result<Outcome> {
     if let Some(path) = json_out {
         let mut f = BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         );
-        serde_json::to_writer_pretty(&mut f, &report)?;
+        serde_json::to_writer_pretty(&mut f, report)?;
         writeln!(f)?;
         f.flush()?;
     }
     let mut out = BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        serde_json::to_writer_pretty(&mut out, report)?;
         writeln!(out)?;
     } else {
         write!(out, "{report}")?;

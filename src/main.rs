@@ -299,6 +299,10 @@ enum Command {
         /// checkpoint-N.json files, same binary only) are taken as they are, the rest run
         #[arg(long, requires = "work")]
         resume: bool,
+        /// Print the report an earlier run saved with --json-out (or --json) instead of
+        /// running: its table, with the targets judged by this binary
+        #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["corpus", "sizes", "versions", "work", "jobs", "skip_optimize", "skip_queries", "skip_incremental", "org", "query_timeout", "cold_queries", "keep", "resume"])]
+        render: Option<PathBuf>,
     },
     /// One measured phase of `bench`, run in its own process
     #[command(hide = true)]
@@ -596,6 +600,12 @@ fn main() -> ExitCode {
             )
         }
         Command::Bench {
+            render: Some(report),
+            json,
+            json_out,
+            ..
+        } => cli::bench_render(&report, json, json_out.as_deref()),
+        Command::Bench {
             corpus,
             sizes,
             versions,
@@ -611,6 +621,7 @@ fn main() -> ExitCode {
             cold_queries,
             keep,
             resume,
+            render: None,
         } => cli::bench(
             privacy_kg::bench::Config {
                 corpus,

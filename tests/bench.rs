@@ -276,6 +276,92 @@ fn bench_command_prints_json_and_tables() {
     let table = run(&[]);
     assert!(table.contains("== 2 documents"), "{table}");
     assert!(table.contains("build split"), "{table}");
+    // Two documents are not the source's four, and one size has nothing to grow from.
+    assert!(table.contains("== targets, judged on this run"), "{table}");
+    assert!(
+        table.contains("not measured extract --format nq on the source corpus"),
+        "{table}"
+    );
+    assert!(
+        table.contains("not measured build time ≤ 11× a tenth of the size"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_saved_report_prints_again_with_its_targets_judged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus);
+    let saved = tmp.path().join("report.json");
+    let bench = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_privacy-kg"))
+            .arg("bench")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // The source's own size: the file-writing extraction is timed again without its output.
+    let ran = bench(&[
+        corpus.as_os_str(),
+        "--sizes".as_ref(),
+        "4".as_ref(),
+        "--jobs".as_ref(),
+        "1".as_ref(),
+        "--skip-queries".as_ref(),
+        "--skip-incremental".as_ref(),
+        "--json-out".as_ref(),
+        saved.as_os_str(),
+    ]);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let table = String::from_utf8(ran.stdout).unwrap();
+    assert!(
+        table.contains("\nextract --format nq (to /dev/null)"),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let targets = json["targets"].as_array().unwrap();
+    assert_eq!(targets[0]["verdict"], "not-met", "{targets:?}");
+    assert!(
+        targets[0]["measured"]
+            .as_str()
+            .unwrap()
+            .ends_with("MB/s/core (4 documents)"),
+        "{targets:?}"
+    );
+
+    // Printed again from the file: the same tables and targets, nothing run.
+    let rendered = bench(&["--render".as_ref(), saved.as_os_str()]);
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    assert_eq!(String::from_utf8(rendered.stdout).unwrap(), table);
+
+    // A file that is not a report is refused, naming it.
+    let other = tmp.path().join("other.json");
+    std::fs::write(&other, "{\"sizes\": 3}").unwrap();
+    let refused = bench(&["--render".as_ref(), other.as_os_str()]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("other.json is not a report of privacy-kg bench"),
+        "{err}"
+    );
+    // --render runs nothing, so it takes no corpus or run options.
+    let both = bench(&[
+        "--render".as_ref(),
+        saved.as_os_str(),
+        "--sizes".as_ref(),
+        "4".as_ref(),
+    ]);
+    assert!(!both.status.success());
 }
 
 /// The wall time a size's report gives a phase.
